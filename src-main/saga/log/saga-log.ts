@@ -1,0 +1,732 @@
+// SagaLog owns the connection to launcher-sagas.db and every statement run against it.
+// Each state transition is one named transaction; nothing outside this module writes SQL.
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  type InFlightStep,
+  type MovedAsideFile,
+  type RecoveredSaga,
+  type RecoveryReport,
+  type SagaDetail,
+  type SagaState,
+  type SagaSummary,
+  type StepKind,
+  type StepRecord,
+  type Target,
+  RecoveryReport as RecoveryReportSchema,
+} from '../../../src-shared/saga-model';
+import { SagaLogError, toSagaLogError } from './errors';
+import { MIGRATIONS, OWN_TABLES, SCHEMA_VERSION } from './schema';
+
+export const LOG_FILE_NAME = 'launcher-sagas.db';
+
+export interface SagaLogOptions {
+  /** Open without any write: the file must exist and is never modified (diag, foreign readers). */
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+  /** Caps the file size in pages; a write past it fails with disk_full. */
+  maxPageCount?: number;
+  clock?: () => Date;
+}
+
+export interface StartSagaInput {
+  name: string;
+  inputJson: string;
+  plannedSteps?: number | null;
+  bootId?: string | null;
+  /** Only for importing or testing: a caller-chosen id. A taken id is an error, never an overwrite. */
+  sagaId?: number;
+}
+
+export interface StartStepInput {
+  sagaId: number;
+  stepIndex: number;
+  name: string;
+  target: Target;
+  kind?: StepKind | null;
+  cmdJson: string;
+  idempotencyKey?: string | null;
+  peerGeneration?: number | null;
+}
+
+export interface AppendCompensationInput {
+  sagaId: number;
+  compensatesIndex: number;
+  name: string;
+  target: Target;
+  cmdJson: string;
+  peerGeneration?: number | null;
+}
+
+export interface UnresolvedSaga {
+  sagaId: number;
+  name: string;
+  state: SagaState;
+  startedAt: string;
+  inputJson: string;
+  failureReason: string | null;
+  steps: StepRecord[];
+}
+
+export interface RecentQuery {
+  limit: number;
+  state?: SagaState | undefined;
+  name?: string | undefined;
+  /** Cursor: only sagas with a smaller id (the last id of the previous page). */
+  beforeId?: number | undefined;
+  hideReviewed?: boolean | undefined;
+}
+
+export interface PruneQuery {
+  /** Finished sagas that ended before this instant go. */
+  endedBefore: Date;
+  /** Finished sagas older than the newest `keepNewest` sagas go too. */
+  keepNewest: number;
+  batchSize: number;
+}
+
+export interface RecoveryPlanInput {
+  bootId: string;
+  movedAside: MovedAsideFile[];
+  /** Decides, inside the recovery transaction, what each unresolved saga is marked with. */
+  plan: (unresolved: UnresolvedSaga[]) => RecoveredSaga[];
+}
+
+interface StepRow {
+  saga_id: number;
+  step_index: number;
+  name: string;
+  state: StepRecord['state'];
+  target: Target | null;
+  kind: StepKind | null;
+  cmd_json: string | null;
+  output_json: string | null;
+  failure_reason: string | null;
+  started_at: string;
+  ended_at: string | null;
+  idempotency_key: string | null;
+  peer_generation: number | null;
+  compensates_index: number | null;
+}
+
+interface SummaryRow {
+  saga_id: number;
+  name: string;
+  state: SagaState;
+  started_at: string;
+  ended_at: string | null;
+  failure_reason: string | null;
+  boot_id: string | null;
+  planned_steps: number | null;
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_note: string | null;
+  progressed: number;
+  in_flight: string | null;
+}
+
+const STEP_COLUMNS = `saga_id, step_index, name, state, target, kind, cmd_json, output_json, failure_reason,
+  started_at, ended_at, idempotency_key, peer_generation, compensates_index`;
+
+const SUMMARY_COLUMNS = `s.saga_id, s.name, s.state, s.started_at, s.ended_at, s.failure_reason, s.boot_id,
+  s.planned_steps, s.reviewed_at, s.reviewed_by, s.review_note,
+  (SELECT COUNT(*) FROM launcher_saga_step p
+     WHERE p.saga_id = s.saga_id AND p.state IN ('succeeded', 'compensated') AND p.compensates_index IS NULL) AS progressed,
+  (SELECT json_object('stepIndex', p.step_index, 'name', p.name, 'target', p.target, 'peerGeneration', p.peer_generation)
+     FROM launcher_saga_step p WHERE p.saga_id = s.saga_id AND p.state = 'pending'
+     ORDER BY p.step_index DESC LIMIT 1) AS in_flight`;
+
+const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+
+function stepFromRow(r: StepRow): StepRecord {
+  return {
+    sagaId: r.saga_id,
+    stepIndex: r.step_index,
+    name: r.name,
+    state: r.state,
+    target: r.target,
+    kind: r.kind,
+    cmdJson: r.cmd_json,
+    outputJson: r.output_json,
+    failureReason: r.failure_reason,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    idempotencyKey: r.idempotency_key,
+    peerGeneration: r.peer_generation,
+    compensatesIndex: r.compensates_index,
+  };
+}
+
+function summaryFromRow(r: SummaryRow): SagaSummary {
+  return {
+    sagaId: r.saga_id,
+    name: r.name,
+    state: r.state,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    failureReason: r.failure_reason,
+    bootId: r.boot_id,
+    plannedSteps: r.planned_steps,
+    progressedSteps: r.progressed,
+    inFlightStep: r.in_flight === null ? null : (JSON.parse(r.in_flight) as InFlightStep),
+    review:
+      r.reviewed_at === null
+        ? null
+        : { reviewedAt: r.reviewed_at, reviewedBy: r.reviewed_by ?? '', note: r.review_note ?? '' },
+  };
+}
+
+interface Probe {
+  userVersion: number;
+  tables: string[];
+}
+
+/** Reads the header and table list without writing a byte; throws `corrupt` for non-SQLite files. */
+function probe(file: string, busyTimeoutMs: number): Probe {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    const userVersion = db.pragma('user_version', { simple: true }) as number;
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    return { userVersion, tables };
+  } catch (err) {
+    throw toSagaLogError(err, 'reading the schema', file);
+  } finally {
+    db?.close();
+  }
+}
+
+export class SagaLog {
+  readonly file: string;
+  /** The version stamped in the file when it was opened. */
+  readonly fileVersion: number;
+  readonly buildVersion = SCHEMA_VERSION;
+  /** Why this log refuses writes, or null when it accepts them. */
+  readonly readOnlyReason: string | null;
+  private readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
+  private readonly recentStmts = new Map<string, Database.Statement>();
+
+  static open(file: string, options: SagaLogOptions = {}): SagaLog {
+    return new SagaLog(file, options);
+  }
+
+  private constructor(file: string, options: SagaLogOptions) {
+    this.file = file;
+    this.clock = options.clock ?? (() => new Date());
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const exists = fs.existsSync(file);
+    if (options.readonly && !exists) {
+      throw new SagaLogError('missing', `no saga log at ${file}`);
+    }
+    const found: Probe = exists && fs.statSync(file).size > 0 ? probe(file, busyTimeoutMs) : { userVersion: 0, tables: [] };
+    const hasOwnTables = OWN_TABLES.every((t) => found.tables.includes(t));
+    if (!hasOwnTables && found.tables.length > 0) {
+      // Creating our tables inside somebody else's database would be a write to a file we do not own.
+      throw new SagaLogError(
+        'foreign',
+        `${file} is an SQLite database but not a launcher saga log (it has tables ${found.tables.slice(0, 5).join(', ')})`,
+      );
+    }
+    if (options.readonly && !hasOwnTables) {
+      throw new SagaLogError('foreign', `${file} holds no launcher saga log (no launcher_saga tables)`);
+    }
+    this.fileVersion = found.userVersion;
+    if (options.readonly && found.userVersion < SCHEMA_VERSION) {
+      throw new SagaLogError(
+        'old_schema',
+        `${file} has schema version ${found.userVersion}, older than this build's ${SCHEMA_VERSION}; launch the app on it once to upgrade it (the upgrade only adds)`,
+      );
+    }
+    const newer = found.userVersion > SCHEMA_VERSION;
+    this.readOnlyReason = newer
+      ? `${file} has schema version ${found.userVersion}, newer than this build's version ${SCHEMA_VERSION}: it is opened read-only and nothing will be written to it`
+      : options.readonly
+        ? `${file} was opened read-only`
+        : null;
+    try {
+      if (this.readOnlyReason !== null) {
+        this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+        this.db.pragma('foreign_keys = ON');
+      } else {
+        this.db = new Database(file, { timeout: busyTimeoutMs });
+        this.configureWritable(options, !exists || found.tables.length === 0);
+        this.migrate();
+      }
+    } catch (err) {
+      throw toSagaLogError(err, 'opening the saga log', file);
+    }
+    this.stmts = this.prepareStatements();
+  }
+
+  private configureWritable(options: SagaLogOptions, fresh: boolean): void {
+    // auto_vacuum only takes effect before the first table exists; retention then hands pages back.
+    if (fresh) this.db.pragma('auto_vacuum = INCREMENTAL');
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL: a killed process loses nothing committed; only an OS crash may drop the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('temp_store = MEMORY');
+    if (options.maxPageCount !== undefined) this.db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const pending = MIGRATIONS.filter((m) => m.version > current);
+    if (pending.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const m of pending) this.db.exec(m.sql);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })
+      .immediate();
+  }
+
+  private prepareStatements() {
+    const p = (sql: string) => this.db.prepare(sql);
+    return {
+      highWater: p(`SELECT value FROM launcher_saga_meta WHERE key = 'saga_id_high_water'`).pluck(),
+      maxId: p(`SELECT COALESCE(MAX(saga_id), 0) FROM launcher_saga`).pluck(),
+      setHighWater: p(
+        `INSERT INTO launcher_saga_meta(key, value) VALUES ('saga_id_high_water', @id)
+         ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)`,
+      ),
+      // Plain INSERT, not OR REPLACE: an id collision must surface instead of overwriting history.
+      insertSaga: p(
+        `INSERT INTO launcher_saga(saga_id, name, state, started_at, input_json, planned_steps, boot_id)
+         VALUES (@sagaId, @name, 'running', @now, @inputJson, @plannedSteps, @bootId)`,
+      ),
+      insertStep: p(
+        `INSERT INTO launcher_saga_step(saga_id, step_index, name, state, cmd_json, target, started_at, kind,
+           idempotency_key, peer_generation, compensates_index)
+         VALUES (@sagaId, @stepIndex, @name, 'pending', @cmdJson, @target, @now, @kind, @idempotencyKey,
+           @peerGeneration, @compensatesIndex)`,
+      ),
+      finishStep: p(
+        `UPDATE launcher_saga_step SET state = 'succeeded', output_json = @outputJson, ended_at = @now
+         WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
+      ),
+      failStep: p(
+        `UPDATE launcher_saga_step SET state = 'failed', failure_reason = @reason, ended_at = @now
+         WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
+      ),
+      markStepCompensated: p(
+        `UPDATE launcher_saga_step SET state = 'compensated'
+         WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'succeeded'`,
+      ),
+      nextStepIndex: p(`SELECT COALESCE(MAX(step_index), -1) + 1 FROM launcher_saga_step WHERE saga_id = ?`).pluck(),
+      stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
+      sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
+      markCompensating: p(
+        `UPDATE launcher_saga SET state = 'compensating', failure_reason = @reason
+         WHERE saga_id = @sagaId AND state = 'running'`,
+      ),
+      markFailedCompensation: p(
+        `UPDATE launcher_saga SET
+           failure_reason = CASE WHEN state = 'failed_compensation' AND failure_reason IS NOT NULL
+                                 THEN failure_reason || '; then: ' || @reason ELSE @reason END,
+           ended_at = COALESCE(CASE WHEN state = 'failed_compensation' THEN ended_at END, @now),
+           state = 'failed_compensation'
+         WHERE saga_id = @sagaId AND state IN ('running', 'compensating', 'failed_compensation')`,
+      ),
+      terminate: p(
+        `UPDATE launcher_saga SET state = @state, ended_at = @now, failure_reason = COALESCE(@reason, failure_reason)
+         WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
+      ),
+      unresolved: p(
+        `SELECT s.saga_id AS s_id, s.name AS s_name, s.state AS s_state, s.started_at AS s_started_at,
+                s.input_json AS s_input_json, s.failure_reason AS s_failure_reason, st.*
+         FROM launcher_saga s LEFT JOIN launcher_saga_step st ON st.saga_id = s.saga_id
+         WHERE s.state IN ('running', 'compensating')
+         ORDER BY s.saga_id, st.step_index`,
+      ),
+      summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
+      steps: p(`SELECT ${STEP_COLUMNS} FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`),
+      stepsOf: p(
+        `SELECT ${STEP_COLUMNS} FROM launcher_saga_step
+         WHERE saga_id IN (SELECT value FROM json_each(?)) ORDER BY saga_id, step_index`,
+      ),
+      countState: p(`SELECT COUNT(*) FROM launcher_saga WHERE state = ?`).pluck(),
+      countUnreviewed: p(
+        `SELECT COUNT(*) FROM launcher_saga WHERE state = 'failed_compensation' AND reviewed_at IS NULL`,
+      ).pluck(),
+      review: p(
+        `UPDATE launcher_saga SET reviewed_at = @now, reviewed_by = @by, review_note = @note
+         WHERE saga_id = @sagaId AND state = 'failed_compensation' AND reviewed_at IS NULL`,
+      ),
+      insertReport: p(
+        `INSERT INTO launcher_recovery_report(boot_id, started_at, duration_ms, marked_json, moved_aside_json)
+         VALUES (@bootId, @startedAt, @durationMs, @markedJson, @movedAsideJson)`,
+      ),
+      latestReports: p(
+        `SELECT boot_id, started_at, duration_ms, marked_json, moved_aside_json
+         FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
+      ),
+      countCutoffId: p(`SELECT saga_id FROM launcher_saga ORDER BY saga_id DESC LIMIT 1 OFFSET ?`).pluck(),
+      prune: p(
+        `DELETE FROM launcher_saga WHERE saga_id IN (
+           SELECT saga_id FROM launcher_saga
+           WHERE (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
+             AND (ended_at < @cutoff OR saga_id <= @countCutoffId)
+           ORDER BY saga_id LIMIT @batch)`,
+      ),
+    };
+  }
+
+  get writable(): boolean {
+    return this.readOnlyReason === null;
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** Runs one named transition as one IMMEDIATE transaction; any failure leaves the file as it was. */
+  private write<T>(doing: string, fn: () => T): T {
+    if (this.readOnlyReason !== null) throw new SagaLogError(this.fileVersion > SCHEMA_VERSION ? 'newer_schema' : 'read_only', `cannot ${doing}: ${this.readOnlyReason}`);
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (err) {
+      throw toSagaLogError(err, doing, this.file);
+    }
+  }
+
+  private read<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toSagaLogError(err, doing, this.file);
+    }
+  }
+
+  /** The highest id ever issued, including ids of sagas since pruned. */
+  maxSagaId(): number {
+    return this.read('reading the highest saga id', () => {
+      const maxId = this.stmts.maxId.get() as number;
+      const hw = (this.stmts.highWater.get() as number | undefined) ?? 0;
+      return Math.max(maxId, hw);
+    });
+  }
+
+  startSaga(input: StartSagaInput): number {
+    return this.write(`start saga '${input.name}'`, () => {
+      const sagaId = input.sagaId ?? this.maxSagaId() + 1;
+      this.stmts.insertSaga.run({
+        sagaId,
+        name: input.name,
+        now: this.now(),
+        inputJson: input.inputJson,
+        plannedSteps: input.plannedSteps ?? null,
+        bootId: input.bootId ?? null,
+      });
+      this.stmts.setHighWater.run({ id: sagaId });
+      return sagaId;
+    });
+  }
+
+  /** The write-ahead record: committed before the step is dispatched. */
+  startStep(input: StartStepInput): void {
+    this.write(`record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {
+      this.stmts.insertStep.run({
+        sagaId: input.sagaId,
+        stepIndex: input.stepIndex,
+        name: input.name,
+        cmdJson: input.cmdJson,
+        target: input.target,
+        now: this.now(),
+        kind: input.kind ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        peerGeneration: input.peerGeneration ?? null,
+        compensatesIndex: null,
+      });
+    });
+  }
+
+  finishStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
+    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded`, () => {
+      const r = this.stmts.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
+      if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'succeeded');
+    });
+  }
+
+  failStep(sagaId: number, stepIndex: number, reason: string): void {
+    this.write(`record step ${stepIndex} of saga ${sagaId} as failed`, () => {
+      const r = this.stmts.failStep.run({ sagaId, stepIndex, reason, now: this.now() });
+      if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'failed');
+    });
+  }
+
+  private refuseStepTransition(sagaId: number, stepIndex: number, to: string): never {
+    const row = this.stmts.stepState.get(sagaId, stepIndex) as { state: string } | undefined;
+    if (!row) throw new SagaLogError('not_found', `saga ${sagaId} has no step ${stepIndex}`);
+    throw new SagaLogError('invalid_transition', `step ${stepIndex} of saga ${sagaId} is ${row.state}, not pending; cannot mark it ${to}`);
+  }
+
+  /**
+   * Records a compensation as a new pending row at the next free index, before it is dispatched,
+   * so a crash mid-compensation still names the undo that was in flight. Returns its index.
+   */
+  appendCompensation(input: AppendCompensationInput): number {
+    return this.write(`record the compensation of step ${input.compensatesIndex} of saga ${input.sagaId}`, () => {
+      const original = this.stmts.stepState.get(input.sagaId, input.compensatesIndex) as
+        | { state: string; compensates_index: number | null }
+        | undefined;
+      if (!original) throw new SagaLogError('not_found', `saga ${input.sagaId} has no step ${input.compensatesIndex} to compensate`);
+      if (original.state !== 'succeeded' || original.compensates_index !== null) {
+        throw new SagaLogError(
+          'invalid_transition',
+          `step ${input.compensatesIndex} of saga ${input.sagaId} is ${original.state}; only a succeeded forward step can be compensated`,
+        );
+      }
+      const stepIndex = this.stmts.nextStepIndex.get(input.sagaId) as number;
+      this.stmts.insertStep.run({
+        sagaId: input.sagaId,
+        stepIndex,
+        name: input.name,
+        cmdJson: input.cmdJson,
+        target: input.target,
+        now: this.now(),
+        kind: null,
+        idempotencyKey: null,
+        peerGeneration: input.peerGeneration ?? null,
+        compensatesIndex: input.compensatesIndex,
+      });
+      return stepIndex;
+    });
+  }
+
+  /** The compensation row succeeded and its original step is marked compensated, together. */
+  finishCompensation(sagaId: number, compensationIndex: number, outputJson: string | null): void {
+    this.write(`record compensation step ${compensationIndex} of saga ${sagaId} as done`, () => {
+      const row = this.stmts.stepState.get(sagaId, compensationIndex) as
+        | { state: string; compensates_index: number | null }
+        | undefined;
+      if (!row || row.compensates_index === null) {
+        throw new SagaLogError('not_found', `saga ${sagaId} has no compensation step ${compensationIndex}`);
+      }
+      const r = this.stmts.finishStep.run({ sagaId, stepIndex: compensationIndex, outputJson, now: this.now() });
+      if (r.changes !== 1) this.refuseStepTransition(sagaId, compensationIndex, 'succeeded');
+      this.stmts.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
+    });
+  }
+
+  markCompensating(sagaId: number, reason: string): void {
+    this.write(`mark saga ${sagaId} compensating`, () => {
+      const r = this.stmts.markCompensating.run({ sagaId, reason });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'compensating');
+    });
+  }
+
+  /** Idempotent: a second call keeps the first reason and appends the new one. */
+  markFailedCompensation(sagaId: number, reason: string): void {
+    this.write(`mark saga ${sagaId} failed_compensation`, () => {
+      const r = this.stmts.markFailedCompensation.run({ sagaId, reason, now: this.now() });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'failed_compensation');
+    });
+  }
+
+  terminate(sagaId: number, state: 'completed' | 'failed', reason: string | null = null): void {
+    this.write(`mark saga ${sagaId} ${state}`, () => {
+      const r = this.stmts.terminate.run({ sagaId, state, reason, now: this.now() });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
+    });
+  }
+
+  private refuseSagaTransition(sagaId: number, to: string): never {
+    const state = this.stmts.sagaState.get(sagaId) as string | undefined;
+    if (state === undefined) throw new SagaLogError('not_found', `no saga ${sagaId}`);
+    throw new SagaLogError('invalid_transition', `saga ${sagaId} is ${state}; cannot mark it ${to}`);
+  }
+
+  /** Sagas a crash can have interrupted, each with all its steps in index order: one query. */
+  unresolved(): UnresolvedSaga[] {
+    return this.read('reading unresolved sagas', () => this.readUnresolved());
+  }
+
+  private readUnresolved(): UnresolvedSaga[] {
+    type Row = StepRow & {
+      s_id: number;
+      s_name: string;
+      s_state: SagaState;
+      s_started_at: string;
+      s_input_json: string;
+      s_failure_reason: string | null;
+    };
+    const out: UnresolvedSaga[] = [];
+    for (const row of this.stmts.unresolved.iterate() as IterableIterator<Row>) {
+      let last = out[out.length - 1];
+      if (last?.sagaId !== row.s_id) {
+        last = {
+          sagaId: row.s_id,
+          name: row.s_name,
+          state: row.s_state,
+          startedAt: row.s_started_at,
+          inputJson: row.s_input_json,
+          failureReason: row.s_failure_reason,
+          steps: [],
+        };
+        out.push(last);
+      }
+      if (row.step_index !== null) last.steps.push(stepFromRow(row));
+    }
+    return out;
+  }
+
+  /** Newest first, served by the primary key or the state/name index: one query, no sort. */
+  recent(q: RecentQuery): SagaSummary[] {
+    return this.read('reading recent sagas', () => {
+      const where = ['s.saga_id < @beforeId'];
+      if (q.state !== undefined) where.push('s.state = @state');
+      if (q.name !== undefined) where.push('s.name = @name');
+      if (q.hideReviewed) where.push('s.reviewed_at IS NULL');
+      const key = where.join(' AND ');
+      let stmt = this.recentStmts.get(key);
+      if (!stmt) {
+        stmt = this.db.prepare(
+          `SELECT ${SUMMARY_COLUMNS} FROM launcher_saga s WHERE ${key} ORDER BY s.saga_id DESC LIMIT @limit`,
+        );
+        this.recentStmts.set(key, stmt);
+      }
+      const rows = stmt.all({
+        beforeId: q.beforeId ?? NO_CURSOR,
+        state: q.state,
+        name: q.name,
+        limit: q.limit,
+      }) as SummaryRow[];
+      return rows.map(summaryFromRow);
+    });
+  }
+
+  saga(sagaId: number): SagaDetail | null {
+    return this.read(`reading saga ${sagaId}`, () => {
+      const row = this.stmts.summary.get(sagaId) as (SummaryRow & { input_json: string }) | undefined;
+      if (!row) return null;
+      const steps = (this.stmts.steps.all(sagaId) as StepRow[]).map(stepFromRow);
+      return { ...summaryFromRow(row), inputJson: row.input_json, steps };
+    });
+  }
+
+  /** Steps of several sagas in one query, keyed by saga id. */
+  stepsOf(sagaIds: readonly number[]): Map<number, StepRecord[]> {
+    return this.read('reading steps', () => {
+      const out = new Map<number, StepRecord[]>(sagaIds.map((id) => [id, []]));
+      for (const row of this.stmts.stepsOf.iterate(JSON.stringify(sagaIds)) as IterableIterator<StepRow>) {
+        out.get(row.saga_id)?.push(stepFromRow(row));
+      }
+      return out;
+    });
+  }
+
+  countInState(state: SagaState): number {
+    return this.read('counting sagas', () => this.stmts.countState.get(state) as number);
+  }
+
+  countUnreviewed(): number {
+    return this.read('counting unreviewed sagas', () => this.stmts.countUnreviewed.get() as number);
+  }
+
+  markReviewed(sagaId: number, reviewedBy: string, note: string): void {
+    this.write(`mark saga ${sagaId} reviewed`, () => {
+      const r = this.stmts.review.run({ sagaId, by: reviewedBy, note, now: this.now() });
+      if (r.changes === 1) return;
+      const d = this.saga(sagaId);
+      if (!d) throw new SagaLogError('not_found', `no saga ${sagaId}`);
+      if (d.review) {
+        throw new SagaLogError('invalid_transition', `saga ${sagaId} was already reviewed by ${d.review.reviewedBy} at ${d.review.reviewedAt}`);
+      }
+      throw new SagaLogError('invalid_transition', `saga ${sagaId} is ${d.state}; only failed_compensation sagas are reviewed`);
+    });
+  }
+
+  /**
+   * Launch-time recovery as one transaction: read what a crash left, let `plan` word it,
+   * mark each saga failed_compensation and persist the report. A second run finds nothing
+   * unresolved and writes nothing.
+   */
+  recoverInterrupted(input: RecoveryPlanInput): RecoveryReport {
+    const t0 = performance.now();
+    const startedAt = this.now();
+    return this.write('recover interrupted sagas', () => {
+      const unresolved = this.readUnresolved();
+      const marked = input.plan(unresolved);
+      const now = this.now();
+      for (const m of marked) {
+        const r = this.stmts.markFailedCompensation.run({ sagaId: m.sagaId, reason: m.reason, now });
+        if (r.changes !== 1) this.refuseSagaTransition(m.sagaId, 'failed_compensation');
+      }
+      const report: RecoveryReport = {
+        bootId: input.bootId,
+        startedAt,
+        durationMs: performance.now() - t0,
+        marked,
+        movedAside: input.movedAside,
+      };
+      if (marked.length > 0 || input.movedAside.length > 0) {
+        this.stmts.insertReport.run({
+          bootId: report.bootId,
+          startedAt: report.startedAt,
+          durationMs: report.durationMs,
+          markedJson: JSON.stringify(report.marked),
+          movedAsideJson: JSON.stringify(report.movedAside),
+        });
+      }
+      return report;
+    });
+  }
+
+  latestRecoveryReports(limit: number): RecoveryReport[] {
+    return this.read('reading recovery reports', () => {
+      const rows = this.stmts.latestReports.all(limit) as {
+        boot_id: string;
+        started_at: string;
+        duration_ms: number;
+        marked_json: string;
+        moved_aside_json: string;
+      }[];
+      return rows.map((r) =>
+        RecoveryReportSchema.parse({
+          bootId: r.boot_id,
+          startedAt: r.started_at,
+          durationMs: r.duration_ms,
+          marked: JSON.parse(r.marked_json),
+          movedAside: JSON.parse(r.moved_aside_json),
+        }),
+      );
+    });
+  }
+
+  /** Deletes at most one batch of prunable sagas (steps cascade); returns how many went. */
+  pruneFinished(q: PruneQuery): number {
+    return this.write('prune finished sagas', () => {
+      const cutoffId = (this.stmts.countCutoffId.get(q.keepNewest) as number | undefined) ?? 0;
+      return this.stmts.prune.run({
+        cutoff: q.endedBefore.toISOString(),
+        countCutoffId: cutoffId,
+        batch: q.batchSize,
+      }).changes;
+    });
+  }
+
+  /** Gives up to `pages` free pages back to the file system. */
+  releaseFreePages(pages: number): void {
+    if (!this.writable) return;
+    this.read('releasing free pages', () => this.db.pragma(`incremental_vacuum(${Math.floor(pages)})`));
+  }
+
+  freePageCount(): number {
+    return this.read('counting free pages', () => this.db.pragma('freelist_count', { simple: true }) as number);
+  }
+
+  /** Folds the WAL back into the main file; used on orderly shutdown so the next open starts clean. */
+  checkpoint(): void {
+    if (!this.writable) return;
+    this.read('checkpointing', () => this.db.pragma('wal_checkpoint(TRUNCATE)'));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { SagaLog } from '../../src-main/saga/log/saga-log';
+import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/temp-dir';
+
+const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** A hand-made log: one completed saga, one a crash interrupted and recovery marked, one running. */
+function handMadeLog(file: string): { done: number; crashed: number; live: number } {
+  const log = SagaLog.open(file);
+  const done = log.startSaga({ name: 'open_workspace', inputJson: '{"workspace":"a"}', plannedSteps: 1 });
+  log.startStep({ sagaId: done, stepIndex: 0, name: 'create_workspace', target: 'srv', cmdJson: '{}', peerGeneration: 1 });
+  log.finishStep(done, 0, '{}');
+  log.terminate(done, 'completed');
+  const crashed = log.startSaga({ name: 'open_workspace', inputJson: '{"workspace":"b"}', plannedSteps: 3 });
+  log.startStep({ sagaId: crashed, stepIndex: 0, name: 'create_workspace', target: 'srv', cmdJson: '{}', peerGeneration: 1 });
+  log.finishStep(crashed, 0, '{}');
+  log.startStep({ sagaId: crashed, stepIndex: 1, name: 'start_session', target: 'host', cmdJson: '{}', peerGeneration: 2 });
+  log.markFailedCompensation(crashed, "interrupted during step 1 'start_session' (target host, outcome unknown)");
+  const live = log.startSaga({ name: 'close_workspace', inputJson: '{}' });
+  log.checkpoint();
+  log.close();
+  return { done, crashed, live };
+}
+
+describe('launcher-saga diag', () => {
+  test('prints recent sagas with their steps and marks the step in flight, file unchanged', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const ids = handMadeLog(file);
+    const before = sha(file);
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`#${ids.crashed} open_workspace failed_compensation`));
+    assert.match(r.stdout, /1 start_session \[host gen 2\] pending  <- in flight at interruption, outcome unknown/);
+    assert.match(r.stdout, /1 failed_compensation, 1 unresolved/);
+    assert.ok(r.stdout.indexOf(`#${ids.live}`) < r.stdout.indexOf(`#${ids.done}`), 'newest first');
+    assert.equal(sha(file), before);
+  });
+
+  test('--json prints one JSON document and nothing else; --state filters; --limit bounds', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const ids = handMadeLog(file);
+    const r = runCli(['diag', '--db', file, '--json', '--state', 'failed_compensation']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { sagas: { sagaId: number; inFlightStep: { stepIndex: number; target: string } | null; steps: unknown[] }[] };
+    assert.deepEqual(doc.sagas.map((s) => s.sagaId), [ids.crashed]);
+    assert.deepEqual(doc.sagas[0]?.inFlightStep, { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 2 });
+    assert.equal(doc.sagas[0]?.steps.length, 2);
+    const limited = JSON.parse(runCli(['diag', '--db', file, '--json', '--limit', '1']).stdout) as { sagas: unknown[] };
+    assert.equal(limited.sagas.length, 1);
+  });
+
+  test('a missing file is exit 2 with one sentence and is not created', () => {
+    const file = path.join(tempDir(), 'nope.db');
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no saga log at .*nope\.db.*never creates/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(fs.existsSync(file), false);
+  });
+
+  test('a corrupt file and a foreign SQLite file are exit 2, untouched', () => {
+    const dir = tempDir();
+    const junk = path.join(dir, 'junk.db');
+    fs.writeFileSync(junk, crypto.randomBytes(8192));
+    const foreign = path.join(dir, 'foreign.db');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    db.close();
+    for (const file of [junk, foreign]) {
+      const before = sha(file);
+      const r = runCli(['diag', '--db', file]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^launcher-saga: .+/);
+      assert.equal(sha(file), before);
+    }
+  });
+
+  test('a newer-version file is readable, says so, and is not changed', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const ids = handMadeLog(file);
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const before = sha(file);
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this build's version ${SCHEMA_VERSION}`));
+    assert.match(r.stdout, new RegExp(`#${ids.done} open_workspace completed`));
+    assert.equal(sha(file), before);
+  });
+
+  test('bad arguments are exit 2', () => {
+    assert.equal(runCli(['diag']).status, 2);
+    assert.equal(runCli(['diag', '--db', 'x', '--limit', 'ten']).status, 2);
+    assert.equal(runCli(['diag', '--db', 'x', '--state', 'sleeping']).status, 2);
+    assert.equal(runCli(['diag', '--db', 'x', '--bogus']).status, 2);
+    assert.equal(runCli(['frobnicate']).status, 2);
+  });
+});

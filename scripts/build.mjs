@@ -38,19 +38,24 @@ await Promise.all(
 );
 if (exists('src-main/cli/launcher-saga.ts')) fs.chmodSync(path.join(dist, 'cli/launcher-saga.js'), 0o755);
 
-if (exists('src-renderer/panel.ts')) {
-  await build({
-    entryPoints: [path.join(root, 'src-renderer/panel.ts')],
-    outfile: path.join(dist, 'renderer/panel.js'),
-    bundle: true,
-    platform: 'browser',
-    target: 'chrome120',
-    format: 'iife',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+const rendererEntries = ['panel', 'launcher'].filter((n) => exists(`src-renderer/${n}.ts`));
+await Promise.all(
+  rendererEntries.map((n) =>
+    build({
+      entryPoints: [path.join(root, `src-renderer/${n}.ts`)],
+      outfile: path.join(dist, `renderer/${n}.js`),
+      bundle: true,
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'iife',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    }),
+  ),
+);
+if (rendererEntries.length > 0) {
   for (const f of fs.readdirSync(path.join(root, 'src-renderer'))) {
     if (/\.(html|css|svg)$/.test(f)) fs.copyFileSync(path.join(root, 'src-renderer', f), path.join(dist, 'renderer', f));
   }
 }
-console.log(`built ${nodeEntries.length + (exists('src-renderer/panel.ts') ? 1 : 0)} bundles into dist/`);
+console.log(`built ${nodeEntries.length + rendererEntries.length} bundles into dist/`);

@@ -1,0 +1,131 @@
+// The Electron host: one instance per profile, the shared boot (log -> recovery -> peers as
+// utility processes), then IPC, then windows; an orderly quit that gives in-flight sagas a
+// bounded grace and leaves the rest to the next launch's recovery.
+import os from 'node:os';
+import path from 'node:path';
+import { Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
+import { z } from 'zod';
+import { type BootedApp, DEFAULT_SHUTDOWN_GRACE_MS, boot } from '../boot/boot';
+import { createSagaHandlers } from '../ipc/saga-handlers';
+import { appMenuTemplate } from './app-menu';
+import { APP_SCHEME } from './app-origin';
+import { serveAppRequest } from './app-protocol';
+import { AppWindows } from './app-windows';
+import { registerIpc } from './ipc-bridge';
+import { type LaunchArgs, parseLaunchArgs } from './launch-args';
+import { createLauncherHandler } from './launcher-handler';
+import { createQuitController } from './quit-controller';
+import { createUtilityPeerSpawner } from './utility-peer';
+import { hardenSession, hardenWebContents } from './web-security';
+import { createWorkspaceRunner } from './workspace-runner';
+
+// dist/electron/main.js -> dist
+const distDir = path.resolve(__dirname, '..');
+const rendererDir = path.join(distDir, 'renderer');
+const preloadPath = path.join(__dirname, 'preload.js');
+
+/** What a second launch hands the first one (requestSingleInstanceLock's additionalData). */
+const SecondLaunch = z.object({ sagaPanel: z.boolean() });
+
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`launcher-saga: ${message}\n`);
+  app.exit(exitCode);
+  // app.exit does not return in practice; the throw satisfies `never` if it ever did.
+  throw new Error(message);
+}
+
+function reviewerName(): string {
+  try {
+    return os.userInfo().username || 'operator';
+  } catch {
+    return 'operator';
+  }
+}
+
+// Privileges must be declared before 'ready'. standard: app://panel/ gets a real origin
+// (so 'self' in the CSP means it); secure: treated like https.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+
+let launch: LaunchArgs;
+try {
+  launch = parseLaunchArgs(process.argv.slice(1), process.cwd());
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err), 2);
+}
+// Before the single-instance lock: Electron keys that lock on the userData folder, so two
+// profiles may run side by side while the same profile is refused.
+if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
+
+if (!app.requestSingleInstanceLock({ sagaPanel: launch.sagaPanel })) {
+  process.stdout.write(`launcher-saga: the profile ${app.getPath('userData')} is already open; brought that window forward instead\n`);
+  app.exit(0);
+} else {
+  void start(launch);
+}
+
+async function start(args: LaunchArgs): Promise<void> {
+  const windows = new AppWindows(preloadPath);
+  let booted: BootedApp | null = null;
+
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
+    if (!booted) return; // still booting: the windows open when recovery is done
+    if (SecondLaunch.safeParse(additionalData).data?.sagaPanel) windows.open('panel');
+    else windows.focusFirst();
+  });
+  // Every web contents, including any we did not expect to exist, gets the guards.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (booted) windows.focusFirst();
+  });
+
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
+
+  try {
+    booted = await boot({
+      userDataDir: app.getPath('userData'),
+      distDir,
+      spawnPeer: createUtilityPeerSpawner(utilityProcess),
+    });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    dialog.showErrorBox('Launcher Saga could not start', message);
+    fail(message, 1);
+  }
+  const running = booted;
+  if (running.readOnlyReason) process.stderr.write(`launcher-saga: the saga log is read-only: ${running.readOnlyReason}\n`);
+
+  const quit = createQuitController({
+    graceMs: DEFAULT_SHUTDOWN_GRACE_MS,
+    shutdown: (graceMs) => running.shutdown(graceMs),
+    quit: () => app.quit(),
+    onError: (err) => process.stderr.write(`launcher-saga: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+  app.on('before-quit', (event) => quit.onBeforeQuit(event));
+
+  registerIpc({
+    ipcMain,
+    sagaHandlers: createSagaHandlers({ log: running.log, events: running.events, reviewer: reviewerName(), bootId: running.bootId }),
+    launcherHandler: createLauncherHandler(
+      createWorkspaceRunner((definition, input) => running.coordinator.run(definition, input), reviewerName()),
+    ),
+    knownWebContentsIds: () => windows.knownWebContentsIds(),
+    pushTargets: () => windows.panelContents(),
+    onRefused: (channel, reason) => process.stderr.write(`launcher-saga: refused a message on ${channel}: ${reason}\n`),
+  });
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(
+        { openLauncher: () => windows.open('launcher'), openSagaPanel: () => windows.open('panel') },
+        { platform: process.platform, developerItems: !app.isPackaged },
+      ),
+    ),
+  );
+  windows.open('launcher');
+  if (args.sagaPanel) windows.open('panel');
+}

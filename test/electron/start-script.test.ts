@@ -1,0 +1,63 @@
+// scripts/start.mjs as a real process: with an Electron binary it runs the app on the
+// project (forwarding arguments and the exit code); without one it says why in one line and
+// runs the headless host instead. Needs the build (npm run test:unit builds first).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { tempDir } from '../helpers/temp-dir';
+
+const root = path.resolve(__dirname, '..', '..');
+const script = path.join(root, 'scripts', 'start.mjs');
+
+function runStart(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start', () => {
+  test('runs the Electron binary from ELECTRON_OVERRIDE_DIST_PATH on the project, forwarding args and exit code', async () => {
+    assert.ok(fs.existsSync(path.join(root, 'dist', 'electron', 'main.js')), 'the build ran (dist/electron/main.js exists)');
+    const distPath = tempDir('fake-electron-');
+    const record = path.join(distPath, 'argv.json');
+    const binary = path.join(distPath, process.platform === 'win32' ? 'electron.exe' : 'electron');
+    // A stand-in executable that records how it was started.
+    fs.writeFileSync(
+      binary,
+      `#!${process.execPath}\nrequire('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify({ argv: process.argv.slice(2), runAsNode: process.env.ELECTRON_RUN_AS_NODE ?? null }));\nprocess.exit(7);\n`,
+    );
+    fs.chmodSync(binary, 0o755);
+    const res = await runStart(['--saga-panel', '--user-data-dir', '/tmp/p'], {
+      ELECTRON_OVERRIDE_DIST_PATH: distPath,
+      ELECTRON_RUN_AS_NODE: '1',
+    });
+    assert.equal(res.code, 7, res.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(record, 'utf8')), {
+      argv: [root, '--saga-panel', '--user-data-dir', '/tmp/p'],
+      runAsNode: null,
+    });
+    assert.doesNotMatch(res.stderr, /headless/);
+  });
+
+  test('without a binary: one line saying so and why, then the headless host with the arguments', async () => {
+    assert.ok(fs.existsSync(path.join(root, 'dist', 'cli', 'launcher-saga.js')), 'the build ran (dist/cli/launcher-saga.js exists)');
+    const missing = path.join(tempDir('no-electron-'), 'nothing-here');
+    // A bad --port makes the headless host refuse at once (exit 2), proving the arguments reached it.
+    const res = await runStart(['--user-data-dir', tempDir('profile-'), '--port', 'not-a-port'], {
+      ELECTRON_OVERRIDE_DIST_PATH: missing,
+    });
+    const lines = res.stderr.trim().split('\n');
+    assert.match(lines[0] ?? '', /^npm start: no Electron binary is available \(ELECTRON_OVERRIDE_DIST_PATH is set but .* does not exist\); starting the headless host instead\.$/);
+    assert.equal(lines.filter((l) => l.includes('no Electron binary')).length, 1);
+    assert.match(res.stderr, /headless: --port/);
+    assert.equal(res.code, 2);
+  });
+});

@@ -48,6 +48,8 @@ await Promise.all(
       platform: 'browser',
       target: 'chrome120',
       format: 'iife',
+      // The panel carries zod; minified it loads in a fraction of the time.
+      minify: true,
       sourcemap: 'linked',
       logLevel: 'warning',
     }),

@@ -1,0 +1,229 @@
+// The saga panel in Chromium against the headless host started as a real child process
+// (`launcher-saga headless`), on a profile written through SagaLog the way the engine writes.
+// Build first: `node scripts/build.mjs` (npm run test:e2e does).
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { startPanelServer } from '../src-main/headless/panel-server';
+import { createSagaHandlers } from '../src-main/ipc/saga-handlers';
+import { LOG_FILE_NAME, SagaLog } from '../src-main/saga/log/saga-log';
+import { SagaEvents } from '../src-main/saga/saga-events';
+import { writeCompleted, writeFailed, writeFailedCompensation, writeInterrupted } from '../test/ipc/panel-fixtures';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'launcher-saga.js');
+const PANEL_DIR = path.join(ROOT, 'dist', 'renderer');
+
+interface Host {
+  url: string;
+  origin: string;
+  child: ChildProcess;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `launcher-saga headless` on the profile and waits for its `panel:` line. */
+async function startHost(userDataDir: string): Promise<Host> {
+  const child = spawn(process.execPath, [CLI, 'headless', '--user-data-dir', userDataDir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^panel: (\S+)$/m.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`headless exited with ${code} before printing its panel line: ${stderr}`)));
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    child,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+interface Profile {
+  dir: string;
+  ids: { completed: number[]; failed: number; failedCompensation: number; interrupted: number };
+}
+
+const test = base.extend<{ profile: Profile; host: Host }>({
+  profile: async ({}, use) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-e2e-'));
+    const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+    const completed: number[] = [];
+    for (let i = 0; i < 60; i++) completed.push(writeCompleted(log, i % 4 === 0 ? 'update-app' : 'install-package', { pkg: `p${i}` }));
+    const failed = writeFailed(log);
+    const failedCompensation = writeFailedCompensation(log);
+    // Left running with step 1 pending, as a SIGKILL would: the host's recovery must mark it.
+    const interrupted = writeInterrupted(log);
+    log.close();
+    await use({ dir, ids: { completed, failed, failedCompensation, interrupted } });
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+  host: async ({ profile }, use) => {
+    const host = await startHost(profile.dir);
+    await use(host);
+    expect(await host.stop()).toBe(0);
+  },
+});
+
+const rows = (page: import('@playwright/test').Page) => page.getByTestId('saga-row');
+
+test('lists sagas newest first, pages with the cursor, and moves with the keyboard', async ({ page, host, profile }) => {
+  await page.goto(host.url);
+  await expect(rows(page)).toHaveCount(50);
+  await expect(rows(page).first()).toHaveAttribute('data-saga-id', String(profile.ids.interrupted));
+  const first = rows(page).first();
+  await expect(first.getByTestId('state-badge')).toHaveText('failed_compensation');
+  await expect(first.getByTestId('row-steps')).toContainText('1/3');
+
+  await page.getByTestId('page-older').click();
+  await expect(rows(page)).toHaveCount(63 - 50);
+  await expect(rows(page).last()).toHaveAttribute('data-saga-id', '1');
+  await expect(page.getByTestId('page-older')).toBeDisabled();
+  await page.getByTestId('page-newer').click();
+  await expect(rows(page)).toHaveCount(50);
+
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await page.keyboard.press('k');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('saga-detail')).toHaveAttribute('data-saga-id', String(profile.ids.failedCompensation));
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('saga-detail')).toHaveCount(0);
+});
+
+test('filters by state with the failed_compensation count one click away, and by name', async ({ page, host }) => {
+  await page.goto(host.url);
+  await expect(page.getByTestId('failed-compensation-count')).toHaveText('2');
+  await page.getByTestId('filter-state-failed_compensation').click();
+  await expect(rows(page)).toHaveCount(2);
+  for (const state of await rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))) {
+    expect(state).toBe('failed_compensation');
+  }
+  await page.getByTestId('filter-state-all').click();
+  await page.getByTestId('filter-name').fill('update-app');
+  await expect(rows(page)).toHaveCount(15);
+  await expect(rows(page).locator('td.name')).toHaveText(Array(15).fill('update-app'));
+  await page.getByTestId('filter-name').fill('no-such-saga');
+  await expect(page.getByTestId('list-empty')).toBeVisible();
+});
+
+test("shows the crashed saga's in-flight step as outcome unknown, named by the recovery banner", async ({ page, host, profile }) => {
+  await page.goto(host.url);
+  const banner = page.getByTestId('recovery-banner');
+  await expect(banner).toBeVisible();
+  await expect(banner.getByTestId('banner-title')).toContainText('marked 1 interrupted saga');
+  await banner.getByTestId('banner-saga').click();
+
+  const detail = page.getByTestId('saga-detail');
+  await expect(detail).toHaveAttribute('data-saga-id', String(profile.ids.interrupted));
+  await expect(detail.getByTestId('detail-state')).toHaveText('failed_compensation');
+  await expect(detail.getByTestId('detail-reason')).toContainText("step 1 'upload'");
+  await expect(detail.getByTestId('detail-reason')).toContainText('outcome unknown');
+  const inFlight = detail.locator('[data-testid="step"][data-step-index="1"]');
+  await expect(inFlight.getByTestId('step-outcome-unknown')).toBeVisible();
+  await expect(inFlight.getByTestId('step-state')).toHaveText('outcome unknown');
+  await expect(inFlight.getByTestId('step-target')).toHaveText('host');
+  await expect(inFlight.getByTestId('step-generation')).toHaveText('4');
+  await expect(inFlight.getByTestId('step-cmd')).toContainText('"op": "upload"');
+  // Only the step in flight is marked; the finished one before it is not.
+  await expect(detail.getByTestId('step-outcome-unknown')).toHaveCount(1);
+
+  if (process.env.UPDATE_PANEL_SCREENSHOT) {
+    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
+  }
+
+  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.completed[59]}"]`).click();
+  const final = page.locator('[data-testid="saga-detail"] [data-testid="step"][data-step-index="2"]');
+  await expect(final.getByTestId('step-idempotency-key')).toHaveText(`install-package-${profile.ids.completed[59]}-final`);
+});
+
+test('records a review with its note and hides reviewed sagas', async ({ page, host, profile }) => {
+  await page.goto(host.url);
+  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.failedCompensation}"]`).click();
+  const detail = page.getByTestId('saga-detail');
+  await detail.getByTestId('review-note').fill('checked the copy on host by hand; removed it');
+  await detail.getByTestId('review-submit').click();
+  await expect(detail.getByTestId('review-info')).toContainText(`by ${os.userInfo().username}`);
+  await expect(detail.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
+
+  await page.getByTestId('filter-state-failed_compensation').click();
+  await expect(rows(page)).toHaveCount(2);
+  await page.getByTestId('filter-hide-reviewed').check();
+  await expect(rows(page)).toHaveCount(1);
+  await expect(rows(page).first()).toHaveAttribute('data-saga-id', String(profile.ids.interrupted));
+
+  // The review is in the log, not in the page: a reload still shows it.
+  await page.reload();
+  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.failedCompensation}"]`).click();
+  await expect(page.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
+});
+
+test('refuses requests without the token, with a wrong token, or for a foreign Host', async ({ request, host }) => {
+  const token = new URL(host.url).pathname.split('/')[1]!;
+  expect((await request.get(`${host.origin}/`)).status()).toBe(401);
+  expect((await request.get(`${host.origin}/panel.js`)).status()).toBe(401);
+  expect((await request.get(`${host.origin}/events`)).status()).toBe(401);
+  expect((await request.post(`${host.origin}/api/saga:list`, { data: {} })).status()).toBe(401);
+  expect((await request.post(`${host.origin}/${'x'.repeat(token.length)}/api/saga:list`, { data: {} })).status()).toBe(401);
+  const ok = await request.post(`${host.origin}/api/saga:list`, { data: {}, headers: { Authorization: `Bearer ${token}` } });
+  expect(ok.status()).toBe(200);
+  expect(ok.headers()['access-control-allow-origin']).toBeUndefined();
+  const rebound = await request.get(host.url, { headers: { Host: `attacker.example:${new URL(host.url).port}` } });
+  expect(rebound.status()).toBe(421);
+  const crossSite = await request.post(`${host.url}api/saga:list`, { data: {}, headers: { Origin: 'http://attacker.example' } });
+  expect(crossSite.status()).toBe(403);
+});
+
+// Live updates need changes made by the app itself (pushes come from its SagaEvents, not from
+// the file), so this spec hosts the same handlers and transport in-process and writes the way
+// the coordinator does: a log row, then the event.
+test('shows sagas appearing and changing state without a reload', async ({ page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-live-'));
+  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+  const events = new SagaEvents();
+  const server = await startPanelServer({
+    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
+    port: 0,
+    panelDir: PANEL_DIR,
+  });
+  try {
+    await page.goto(server.url);
+    await expect(page.getByTestId('list-empty')).toBeVisible();
+    const id = log.startSaga({ name: 'live-saga', inputJson: '{}', plannedSteps: 1 });
+    events.emit({ sagaId: id, name: 'live-saga', state: 'running', stepIndex: null });
+    const row = page.locator(`[data-testid="saga-row"][data-saga-id="${id}"]`);
+    await expect(row.getByTestId('state-badge')).toHaveText('running');
+    await row.click();
+    log.startStep({ sagaId: id, stepIndex: 0, name: 'only-step', target: 'self', cmdJson: '{}' });
+    events.emit({ sagaId: id, name: 'live-saga', state: 'running', stepIndex: 0 });
+    await expect(page.locator('[data-testid="step"][data-step-index="0"]').getByTestId('step-state')).toHaveText('in flight');
+    log.finishStep(id, 0, '{"done":true}');
+    log.terminate(id, 'completed');
+    events.emit({ sagaId: id, name: 'live-saga', state: 'completed', stepIndex: 0 });
+    await expect(row.getByTestId('state-badge')).toHaveText('completed');
+    await expect(page.getByTestId('detail-state')).toHaveText('completed');
+    for (let i = 0; i < 5; i++) {
+      const more = log.startSaga({ name: 'burst', inputJson: '{}' });
+      events.emit({ sagaId: more, name: 'burst', state: 'running', stepIndex: null });
+    }
+    await expect(rows(page)).toHaveCount(6);
+  } finally {
+    await server.close();
+    log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

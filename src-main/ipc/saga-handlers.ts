@@ -1,0 +1,255 @@
+// The saga panel's request handlers. They know nothing of how messages travel (Electron IPC
+// or the headless HTTP transport): each request is checked against the contract and every
+// answer is an envelope, never a thrown error, because the renderer is untrusted input.
+import {
+  type ApiResult,
+  type Channel,
+  type ErrorCode,
+  type ErrorResponse,
+  type RecoveryReportView,
+  type RequestOf,
+  type ResponseOf,
+  type SagaChangePush,
+  type SagaDetailView,
+  type StepView,
+  CHANNEL_SCHEMAS,
+  CHANNELS,
+  LIMITS,
+  errorResponse,
+  isChannel,
+} from '../../src-shared/ipc-contract';
+import type { RecoveryReport, SagaDetail, SagaSummary, StepRecord } from '../../src-shared/saga-model';
+import { SagaLogError } from '../saga/log/errors';
+import type { SagaLog } from '../saga/log/saga-log';
+import type { SagaEvents } from '../saga/saga-events';
+import { boundNullable, boundText, clipNullable, clipText } from './bounds';
+
+/** Who sent a request, as the transport established it (Electron: sender frame check; HTTP: token). */
+export interface Sender {
+  trusted: boolean;
+}
+
+export interface SagaHandlerDeps {
+  log: SagaLog;
+  events: SagaEvents;
+  /** Recorded as `reviewedBy`: the OS user running the app, never a name the renderer claims. */
+  reviewer: string;
+  /** This launch's boot id, so the panel can tell a report of this launch from older ones. */
+  bootId?: string | null;
+}
+
+export type HandlerResponse = ApiResult<unknown>;
+
+export interface SagaHandlers {
+  handle(channel: string, rawRequest: unknown, sender: Sender): Promise<HandlerResponse>;
+  /** Pushes for the panel; returns the unsubscribe function. */
+  subscribe(listener: (change: SagaChangePush) => void): () => void;
+}
+
+const REPORTS_REASON_BYTES = 300;
+const STEP_REASON_BYTES = 512;
+
+function clipSummary<T extends SagaSummary>(s: T, reasonBytes: number, noteBytes: number): T {
+  return {
+    ...s,
+    name: clipText(s.name, LIMITS.listName),
+    startedAt: clipText(s.startedAt, LIMITS.shortText),
+    endedAt: clipNullable(s.endedAt, LIMITS.shortText),
+    failureReason: clipNullable(s.failureReason, reasonBytes),
+    bootId: clipNullable(s.bootId, LIMITS.shortText),
+    inFlightStep: s.inFlightStep && { ...s.inFlightStep, name: clipText(s.inFlightStep.name, LIMITS.listName) },
+    review: s.review && {
+      reviewedAt: clipText(s.review.reviewedAt, LIMITS.shortText),
+      reviewedBy: clipText(s.review.reviewedBy, LIMITS.shortText),
+      note: clipText(s.review.note, noteBytes),
+    },
+  };
+}
+
+function stepView(step: StepRecord): StepView {
+  const { cmdJson, outputJson, ...rest } = step;
+  return {
+    ...rest,
+    name: clipText(step.name, LIMITS.listName),
+    startedAt: clipText(step.startedAt, LIMITS.shortText),
+    endedAt: clipNullable(step.endedAt, LIMITS.shortText),
+    failureReason: clipNullable(step.failureReason, STEP_REASON_BYTES),
+    idempotencyKey: clipNullable(step.idempotencyKey, LIMITS.shortText * 2),
+    cmd: boundNullable(cmdJson, LIMITS.stepPayloadBytes),
+    output: boundNullable(outputJson, LIMITS.stepPayloadBytes),
+  };
+}
+
+export function detailView(d: SagaDetail): SagaDetailView {
+  const { inputJson, steps, ...summary } = d;
+  // A pathological saga with thousands of rows keeps its start and its end (where the crash is).
+  const half = LIMITS.detailSteps / 2;
+  const kept = steps.length > LIMITS.detailSteps ? [...steps.slice(0, half), ...steps.slice(-half)] : steps;
+  return {
+    ...clipSummary(summary, LIMITS.detailReason, LIMITS.detailNote),
+    input: boundText(inputJson, LIMITS.inputBytes),
+    steps: kept.map(stepView),
+    stepsTotal: steps.length,
+    stepsOmitted: steps.length - kept.length,
+  };
+}
+
+function reportView(r: RecoveryReport): RecoveryReportView {
+  return {
+    bootId: clipText(r.bootId, LIMITS.shortText),
+    startedAt: clipText(r.startedAt, LIMITS.shortText),
+    durationMs: r.durationMs,
+    marked: r.marked.slice(0, LIMITS.reportMarked).map((m) => ({
+      ...m,
+      name: clipText(m.name, LIMITS.listName),
+      reason: clipText(m.reason, REPORTS_REASON_BYTES),
+      inFlightStep: m.inFlightStep && { ...m.inFlightStep, name: clipText(m.inFlightStep.name, LIMITS.listName) },
+    })),
+    markedTotal: r.marked.length,
+    movedAside: r.movedAside.slice(0, LIMITS.reportMovedAside).map((f) => ({
+      from: clipText(f.from, REPORTS_REASON_BYTES),
+      to: clipText(f.to, REPORTS_REASON_BYTES),
+      reason: clipText(f.reason, REPORTS_REASON_BYTES),
+    })),
+    movedAsideTotal: r.movedAside.length,
+  };
+}
+
+class HandlerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function toErrorResponse(err: unknown, channel: string): ErrorResponse {
+  if (err instanceof HandlerError) return errorResponse(err.code, err.message);
+  if (err instanceof SagaLogError) {
+    const code: ErrorCode =
+      err.code === 'not_found'
+        ? 'not_found'
+        : err.code === 'invalid_transition' || err.code === 'duplicate'
+          ? 'conflict'
+          : err.code === 'read_only' || err.code === 'newer_schema'
+            ? 'read_only'
+            : err.code === 'busy'
+              ? 'busy'
+              : 'internal';
+    return errorResponse(code, err.message);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return errorResponse('internal', `${channel} failed inside the app: ${message}`);
+}
+
+function describeIssue(channel: string, error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  // The message comes from our schema, but the path can echo a renderer-chosen key: keep it short.
+  return clipText(`Malformed request on ${channel}: ${where}${issue?.message ?? 'invalid'}.`, 300);
+}
+
+export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
+  const { log, events } = deps;
+
+  const run: { [C in Channel]: (req: RequestOf<C>) => ResponseOf<C> } = {
+    [CHANNELS.list]: (req) => {
+      const rows = log.recent({
+        limit: req.limit,
+        state: req.state,
+        name: req.name,
+        beforeId: req.beforeId,
+        hideReviewed: req.hideReviewed,
+      });
+      const last = rows[rows.length - 1];
+      return {
+        items: rows.map((s) => clipSummary(s, LIMITS.listReason, LIMITS.listNote)),
+        // A short page is the last one: no cursor, so the panel need not ask for an empty page.
+        nextCursor: rows.length === req.limit && last ? last.sagaId : null,
+      };
+    },
+    [CHANNELS.get]: (req) => {
+      const d = log.saga(req.sagaId);
+      if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
+      return { saga: detailView(d) };
+    },
+    [CHANNELS.payload]: (req) => {
+      const d = log.saga(req.sagaId);
+      if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
+      if (req.field === 'input') return { payload: boundText(d.inputJson, LIMITS.payloadBytes) };
+      if (req.stepIndex === undefined) {
+        throw new HandlerError('bad_request', `Malformed request on ${CHANNELS.payload}: stepIndex is required for '${req.field}'.`);
+      }
+      const step = d.steps.find((s) => s.stepIndex === req.stepIndex);
+      if (!step) throw new HandlerError('not_found', `Saga ${req.sagaId} has no step ${req.stepIndex}.`);
+      return { payload: boundNullable(req.field === 'cmd' ? step.cmdJson : step.outputJson, LIMITS.payloadBytes) };
+    },
+    [CHANNELS.recoveryReports]: (req) => ({
+      currentBootId: deps.bootId ?? null,
+      reports: log.latestRecoveryReports(req.limit).map(reportView),
+    }),
+    [CHANNELS.review]: (req) => {
+      log.markReviewed(req.sagaId, deps.reviewer, req.note);
+      const d = log.saga(req.sagaId);
+      if (!d?.review) throw new HandlerError('internal', `Saga ${req.sagaId} was reviewed but the review could not be read back.`);
+      // Other open panels learn of the review like of any other change.
+      events.emit({ sagaId: d.sagaId, name: d.name, state: d.state, stepIndex: null });
+      return { sagaId: d.sagaId, review: d.review };
+    },
+    [CHANNELS.counts]: () => ({
+      running: log.countInState('running'),
+      compensating: log.countInState('compensating'),
+      failedCompensation: log.countInState('failed_compensation'),
+      unreviewed: log.countUnreviewed(),
+    }),
+  };
+
+  function handleNow(channel: string, rawRequest: unknown, sender: Sender): HandlerResponse {
+    if (sender?.trusted !== true) {
+      return errorResponse('forbidden', 'The request came from a sender the app does not trust.');
+    }
+    if (!isChannel(channel)) {
+      return errorResponse('unknown_channel', `There is no channel ${clipText(String(channel), 64)}.`);
+    }
+    let parsed;
+    try {
+      parsed = CHANNEL_SCHEMAS[channel].request.safeParse(rawRequest);
+    } catch {
+      // Only a hostile value (a proxy or getter that throws) makes parsing itself throw.
+      return errorResponse('bad_request', `Malformed request on ${channel}: it could not be read.`);
+    }
+    if (!parsed.success) return errorResponse('bad_request', describeIssue(channel, parsed.error));
+    try {
+      const answer = (run[channel] as (req: unknown) => unknown)(parsed.data);
+      return { ok: true, data: answer };
+    } catch (err) {
+      return toErrorResponse(err, channel);
+    }
+  }
+
+  return {
+    handle: async (channel, rawRequest, sender) => {
+      try {
+        return handleNow(channel, rawRequest, sender);
+      } catch (err) {
+        // Even a hostile object (a throwing getter on `sender`) gets an envelope, not a rejection.
+        return toErrorResponse(err, 'request');
+      }
+    },
+    subscribe: (listener) =>
+      events.subscribe((change) => {
+        // The emitter is the coordinator's: a failing panel transport must not throw into a saga.
+        try {
+          listener({
+            sagaId: change.sagaId,
+            name: clipText(change.name, LIMITS.listName),
+            state: change.state,
+            stepIndex: change.stepIndex,
+          });
+        } catch {
+          /* the transport drops that client; the saga goes on */
+        }
+      }),
+  };
+}

@@ -1,0 +1,279 @@
+// The saga panel's IPC contract: every channel, its request and response schema, the typed
+// error shape, and the API object the renderer talks through. Main (Electron IPC and the
+// headless HTTP transport), preload and renderer all build on this one file.
+import { z } from 'zod';
+import { RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord } from './saga-model';
+
+/** Every channel carries this prefix; preload and main refuse anything else. */
+export const CHANNEL_PREFIX = 'saga:';
+
+export const CHANNELS = {
+  list: 'saga:list',
+  get: 'saga:get',
+  payload: 'saga:payload',
+  recoveryReports: 'saga:recovery-reports',
+  review: 'saga:review',
+  counts: 'saga:counts',
+} as const;
+export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
+export const CHANNEL_NAMES = Object.values(CHANNELS) as Channel[];
+
+/** Main -> renderer push when a saga changes. */
+export const PUSH_CHANNEL = 'saga:changed';
+
+/**
+ * Size caps, in UTF-8 bytes of the JSON-escaped text. They are chosen so that the largest
+ * possible response (200 list rows, or a detail with the maximum steps) stays under
+ * MAX_RESPONSE_BYTES whatever the log holds; test/ipc checks the worst case.
+ */
+export const LIMITS = {
+  maxResponseBytes: 256 * 1024,
+  listDefault: 50,
+  listMax: 200,
+  nameFilterMax: 200,
+  noteMax: 1000,
+  reportsMax: 4,
+  /** Detail: the saga's input. */
+  inputBytes: 16 * 1024,
+  /** Detail: each step's command and output; saga:payload returns the full text up to payloadBytes. */
+  stepPayloadBytes: 2 * 1024,
+  payloadBytes: 128 * 1024,
+  /** Detail: at most this many step rows; the first and last halves are kept, the middle omitted. */
+  detailSteps: 40,
+  /** Short texts in list rows and step rows. */
+  listName: 96,
+  listReason: 300,
+  listNote: 160,
+  detailReason: 2048,
+  detailNote: 1024,
+  shortText: 64,
+  reportMarked: 50,
+  reportMovedAside: 20,
+} as const;
+
+const SagaId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const StepIndex = z.number().int().nonnegative().max(1_000_000);
+
+// ---- requests -----------------------------------------------------------------------------
+// strictObject: an unknown key is a malformed request, not something silently ignored.
+
+export const ListRequest = z.strictObject({
+  limit: z.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
+  state: SagaState.optional(),
+  /** Exact saga name. */
+  name: z.string().min(1).max(LIMITS.nameFilterMax).optional(),
+  hideReviewed: z.boolean().default(false),
+  /** Cursor: the `nextCursor` of the previous page (only sagas with a smaller id). */
+  beforeId: SagaId.optional(),
+});
+
+export const GetRequest = z.strictObject({ sagaId: SagaId });
+
+export const PayloadRequest = z.strictObject({
+  sagaId: SagaId,
+  /** 'input' is the saga's input; 'cmd' and 'output' need stepIndex. */
+  field: z.enum(['input', 'cmd', 'output']),
+  stepIndex: StepIndex.optional(),
+});
+
+export const RecoveryReportsRequest = z.strictObject({
+  limit: z.number().int().min(1).max(LIMITS.reportsMax).default(1),
+});
+
+/** The reviewer's identity is not in the request: the host supplies it (the OS user running the app). */
+export const ReviewRequest = z.strictObject({
+  sagaId: SagaId,
+  note: z.string().trim().min(1, 'a review needs a note').max(LIMITS.noteMax),
+});
+
+export const CountsRequest = z.strictObject({});
+
+// ---- responses ----------------------------------------------------------------------------
+
+/** A text cut to a cap: `fullSize` is the original's UTF-8 size in bytes. */
+export const BoundedText = z.object({
+  text: z.string(),
+  truncated: z.boolean(),
+  fullSize: z.number().int().nonnegative(),
+});
+export type BoundedText = z.infer<typeof BoundedText>;
+
+export const ListResponse = z.object({
+  items: z.array(SagaSummary),
+  /** Pass as beforeId for the next (older) page; null when this page was the last. */
+  nextCursor: SagaId.nullable(),
+});
+
+export const StepView = StepRecord.omit({ cmdJson: true, outputJson: true }).extend({
+  cmd: BoundedText.nullable(),
+  output: BoundedText.nullable(),
+});
+export type StepView = z.infer<typeof StepView>;
+
+export const SagaDetailView = SagaSummary.extend({
+  input: BoundedText,
+  steps: z.array(StepView),
+  stepsTotal: z.number().int().nonnegative(),
+  /** Rows left out of `steps` (the middle of a very long saga), 0 normally. */
+  stepsOmitted: z.number().int().nonnegative(),
+});
+export type SagaDetailView = z.infer<typeof SagaDetailView>;
+
+export const GetResponse = z.object({ saga: SagaDetailView });
+
+export const PayloadResponse = z.object({ payload: BoundedText.nullable() });
+
+export const RecoveryReportView = z.object({
+  bootId: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  marked: z.array(RecoveredSaga),
+  markedTotal: z.number().int().nonnegative(),
+  movedAside: z.array(MovedAsideFile),
+  movedAsideTotal: z.number().int().nonnegative(),
+});
+export type RecoveryReportView = z.infer<typeof RecoveryReportView>;
+
+export const RecoveryReportsResponse = z.object({
+  /** This launch's boot id, so the panel can tell whether the newest report is from this launch. */
+  currentBootId: z.string().nullable(),
+  /** Newest first; a launch that marked and moved nothing writes no report. */
+  reports: z.array(RecoveryReportView),
+});
+
+export const ReviewResponse = z.object({ sagaId: SagaId, review: Review });
+
+/**
+ * Counts of the states an operator acts on. Completed and failed are not counted: over a
+ * million-row log that is a full index scan on every push.
+ */
+export const CountsResponse = z.object({
+  running: z.number().int().nonnegative(),
+  compensating: z.number().int().nonnegative(),
+  failedCompensation: z.number().int().nonnegative(),
+  unreviewed: z.number().int().nonnegative(),
+});
+
+export const SagaChangePush = z.object({
+  sagaId: SagaId,
+  name: z.string(),
+  state: SagaState,
+  stepIndex: z.number().int().nonnegative().nullable(),
+});
+export type SagaChangePush = z.infer<typeof SagaChangePush>;
+
+// ---- envelope -----------------------------------------------------------------------------
+
+export const ErrorCode = z.enum([
+  'bad_request', // the request does not match the channel's schema
+  'unknown_channel',
+  'forbidden', // the sender is not one of ours
+  'not_found',
+  'conflict', // e.g. reviewing a saga that is not failed_compensation or already reviewed
+  'read_only', // the log refuses writes (newer schema, read-only file)
+  'busy',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ApiError = z.object({ code: ErrorCode, message: z.string() });
+export type ApiError = z.infer<typeof ApiError>;
+
+export const ErrorResponse = z.object({ ok: z.literal(false), error: ApiError });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+export type Ok<T> = { ok: true; data: T };
+/** Every call answers an envelope instead of rejecting: a rejection crossing contextBridge loses its shape. */
+export type ApiResult<T> = Ok<T> | ErrorResponse;
+
+export const CHANNEL_SCHEMAS = {
+  [CHANNELS.list]: { request: ListRequest, response: ListResponse },
+  [CHANNELS.get]: { request: GetRequest, response: GetResponse },
+  [CHANNELS.payload]: { request: PayloadRequest, response: PayloadResponse },
+  [CHANNELS.recoveryReports]: { request: RecoveryReportsRequest, response: RecoveryReportsResponse },
+  [CHANNELS.review]: { request: ReviewRequest, response: ReviewResponse },
+  [CHANNELS.counts]: { request: CountsRequest, response: CountsResponse },
+} as const;
+type Schemas = typeof CHANNEL_SCHEMAS;
+
+export type RequestIn<C extends Channel> = z.input<Schemas[C]['request']>;
+export type RequestOf<C extends Channel> = z.output<Schemas[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<Schemas[C]['response']>;
+
+export type ListRequest = z.input<typeof ListRequest>;
+export type ListResponse = ResponseOf<'saga:list'>;
+export type GetResponse = ResponseOf<'saga:get'>;
+export type PayloadRequest = z.input<typeof PayloadRequest>;
+export type PayloadResponse = ResponseOf<'saga:payload'>;
+export type RecoveryReportsResponse = ResponseOf<'saga:recovery-reports'>;
+export type ReviewRequest = z.input<typeof ReviewRequest>;
+export type ReviewResponse = ResponseOf<'saga:review'>;
+export type CountsResponse = ResponseOf<'saga:counts'>;
+
+export function isChannel(value: unknown): value is Channel {
+  return typeof value === 'string' && (CHANNEL_NAMES as string[]).includes(value);
+}
+
+export function errorResponse(code: ErrorCode, message: string): ErrorResponse {
+  return { ok: false, error: { code, message } };
+}
+
+/** Checks an answer from the other side of the boundary; anything off-contract becomes a typed error. */
+export function parseResponse<C extends Channel>(channel: C, raw: unknown): ApiResult<ResponseOf<C>> {
+  const err = ErrorResponse.safeParse(raw);
+  if (err.success) return err.data;
+  const envelope = z.object({ ok: z.literal(true), data: CHANNEL_SCHEMAS[channel].response }).safeParse(raw);
+  if (envelope.success) return envelope.data as Ok<ResponseOf<C>>;
+  return errorResponse('internal', `The answer on ${channel} did not match the contract.`);
+}
+
+// ---- the API object -----------------------------------------------------------------------
+
+/**
+ * What the renderer talks through. In Electron it is `window.sagaPanel`, exposed by the
+ * preload via contextBridge; in a browser the panel builds the same object over HTTP.
+ */
+export interface SagaPanelApi {
+  list(request?: ListRequest): Promise<ApiResult<ListResponse>>;
+  get(sagaId: number): Promise<ApiResult<GetResponse>>;
+  payload(request: PayloadRequest): Promise<ApiResult<PayloadResponse>>;
+  recoveryReports(limit?: number): Promise<ApiResult<RecoveryReportsResponse>>;
+  review(request: ReviewRequest): Promise<ApiResult<ReviewResponse>>;
+  counts(): Promise<ApiResult<CountsResponse>>;
+  /** Calls `listener` with each change; returns the unsubscribe function. */
+  onChange(listener: (change: SagaChangePush) => void): () => void;
+}
+
+/** Global name of the API in the Electron renderer. */
+export const PANEL_API_GLOBAL = 'sagaPanel';
+
+export type Invoke = (channel: Channel, request: unknown) => Promise<unknown>;
+export type SubscribeRaw = (listener: (raw: unknown) => void) => () => void;
+
+/**
+ * Builds the API from a transport's two primitives, so preload and the HTTP client expose
+ * exactly the same shape and both check every answer against the contract.
+ */
+export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw): SagaPanelApi {
+  const call = async <C extends Channel>(channel: C, request: unknown): Promise<ApiResult<ResponseOf<C>>> => {
+    try {
+      return parseResponse(channel, await invoke(channel, request));
+    } catch (err) {
+      return errorResponse('internal', `The request on ${channel} failed: ${err instanceof Error ? err.message : String(err)}.`);
+    }
+  };
+  return {
+    list: (request = {}) => call(CHANNELS.list, request),
+    get: (sagaId) => call(CHANNELS.get, { sagaId }),
+    payload: (request) => call(CHANNELS.payload, request),
+    recoveryReports: (limit = 1) => call(CHANNELS.recoveryReports, { limit }),
+    review: (request) => call(CHANNELS.review, request),
+    counts: () => call(CHANNELS.counts, {}),
+    onChange: (listener) =>
+      subscribe((raw) => {
+        const change = SagaChangePush.safeParse(raw);
+        // A malformed push is dropped: the panel refreshes on the next good one.
+        if (change.success) listener(change.data);
+      }),
+  };
+}

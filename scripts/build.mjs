@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dist = path.join(root, 'dist');
+const finalDist = path.join(root, 'dist');
+// Build beside dist/ and swap it in at the end, so a process running from dist/ never sees it half-built.
+const dist = path.join(root, `.dist-building-${process.pid}`);
 const exists = (p) => fs.existsSync(path.join(root, p));
 
 const nodeEntries = [
@@ -18,6 +20,7 @@ const nodeEntries = [
 ].filter(([src]) => exists(src));
 
 fs.rmSync(dist, { recursive: true, force: true });
+fs.mkdirSync(dist, { recursive: true });
 
 await Promise.all(
   nodeEntries.map(([src, out, banner]) =>
@@ -60,4 +63,8 @@ if (rendererEntries.length > 0) {
     if (/\.(html|css|svg)$/.test(f)) fs.copyFileSync(path.join(root, 'src-renderer', f), path.join(dist, 'renderer', f));
   }
 }
+const old = path.join(root, `.dist-old-${process.pid}`);
+if (fs.existsSync(finalDist)) fs.renameSync(finalDist, old);
+fs.renameSync(dist, finalDist);
+fs.rmSync(old, { recursive: true, force: true });
 console.log(`built ${nodeEntries.length + rendererEntries.length} bundles into dist/`);

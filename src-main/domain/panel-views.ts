@@ -1,0 +1,44 @@
+// main's own part of a workspace: a panel view registered in this process (the Electron host
+// would open a window for it). In memory: views belong to this run of main only.
+import crypto from 'node:crypto';
+import { type CommandHandler, defineHandler } from '../saga/command';
+import type { SelfHandlers } from '../saga/self-handlers';
+import { RegisterPanelView, UnregisterPanelView } from './domain-commands';
+
+export interface PanelView {
+  viewId: string;
+  workspaceId: string;
+  title: string;
+}
+
+export class PanelViews {
+  private readonly views = new Map<string, PanelView>();
+
+  register(workspaceId: string, title: string): { viewId: string } {
+    const viewId = `view-${crypto.randomUUID()}`;
+    this.views.set(viewId, { viewId, workspaceId, title });
+    return { viewId };
+  }
+
+  /** Idempotent, as an undo must be: an unknown view reports removed: false. */
+  unregister(viewId: string): { viewId: string; removed: boolean; workspaceId: string | null; title: string | null } {
+    const v = this.views.get(viewId);
+    this.views.delete(viewId);
+    return { viewId, removed: v !== undefined, workspaceId: v?.workspaceId ?? null, title: v?.title ?? null };
+  }
+
+  list(): PanelView[] {
+    return [...this.views.values()];
+  }
+}
+
+/** Registers main's domain operations (and `noop`, for benchmarks) on `handlers`. */
+export function registerSelfDomain(handlers: SelfHandlers, views: PanelViews): void {
+  const entries: [string, CommandHandler][] = [
+    ['register_panel_view', defineHandler(RegisterPanelView, (c) => views.register(c.workspaceId, c.title))],
+    ['unregister_panel_view', defineHandler(UnregisterPanelView, (c) => views.unregister(c.viewId))],
+    // Unvalidated on purpose: the benchmark measures the engine, not zod.
+    ['noop', () => ({})],
+  ];
+  for (const [op, h] of entries) handlers.register(op, h);
+}

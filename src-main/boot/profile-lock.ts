@@ -1,0 +1,90 @@
+// One launcher process per user-data dir. The lock is an exclusive SQLite transaction held
+// open on <userData>/launcher.lock for the life of the process: SQLite takes it with an OS
+// file lock, which the kernel drops when the process dies, so a SIGKILLed instance never
+// blocks the next launch and no stale-pid heuristics are needed. Nothing else may open
+// launcher.lock itself: closing any descriptor of a file drops a process's POSIX locks on it
+// (SQLite guards its own connections against that, plain fs calls would not be).
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export const LOCK_FILE_NAME = 'launcher.lock';
+/** Who holds the lock, for the refusal message; the lock itself never depends on it. */
+export const LOCK_HOLDER_FILE_NAME = 'launcher.lock.pid';
+
+export class ProfileLockedError extends Error {
+  override readonly name = 'ProfileLockedError';
+  constructor(
+    readonly userDataDir: string,
+    readonly holderPid: number | null,
+  ) {
+    const who = holderPid === null ? 'another launcher process' : `another launcher process (pid ${holderPid})`;
+    super(
+      `the profile ${userDataDir} is in use by ${who}; close it or use another user-data dir (this launch changed nothing)`,
+    );
+  }
+}
+
+export interface ProfileLock {
+  readonly file: string;
+  release(): void;
+}
+
+function readHolderPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Takes the profile lock or throws ProfileLockedError naming the holder. Never waits. */
+export function acquireProfileLock(userDataDir: string): ProfileLock {
+  const file = path.join(userDataDir, LOCK_FILE_NAME);
+  const holderFile = path.join(userDataDir, LOCK_HOLDER_FILE_NAME);
+  let db: Database.Database;
+  try {
+    fs.mkdirSync(userDataDir, { recursive: true });
+    fs.accessSync(userDataDir, fs.constants.W_OK);
+    // timeout 0: a live holder keeps the lock for hours; waiting would only delay the refusal.
+    db = new Database(file, { timeout: 0 });
+  } catch (err) {
+    // SQLite only says "unable to open"; the operator needs to know the folder is the problem.
+    const why = (err as NodeJS.ErrnoException).code === 'EACCES' || (err as NodeJS.ErrnoException).code === 'EROFS'
+      ? 'the folder is read-only or not accessible'
+      : (err as Error).message;
+    throw new Error(`cannot take the profile lock in the user-data dir ${userDataDir}: ${why}; nothing was changed`, { cause: err });
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    // Never committed: the open EXCLUSIVE transaction is the lock, and it writes no journal,
+    // so a kill leaves no hot journal behind for the next launch to roll back.
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if (isBusy(err)) throw new ProfileLockedError(userDataDir, readHolderPid(holderFile));
+    throw err;
+  }
+  try {
+    fs.writeFileSync(holderFile, `${process.pid}\n`);
+  } catch {
+    // Best effort: the lock holds without it; a refused launch just cannot name our pid.
+  }
+  let held = true;
+  return {
+    file,
+    release(): void {
+      if (!held) return;
+      held = false;
+      // Remove our pid first: once the lock is gone another instance may write its own.
+      if (readHolderPid(holderFile) === process.pid) fs.rmSync(holderFile, { force: true });
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { openLog } from '../../src-main/boot/open-log';
+import { SagaLogError } from '../../src-main/saga/log/errors';
+import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
+import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { tempDir } from '../helpers/temp-dir';
+import { sha256 } from '../recovery/log-fixtures';
+import { startTs } from './child';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures');
+const isRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+/** A closed, checkpointed log with `n` completed sagas and one left running. */
+function writeLog(dir: string, n: number): string {
+  const file = path.join(dir, LOG_FILE_NAME);
+  const log = SagaLog.open(file);
+  for (let i = 0; i < n; i++) {
+    const id = log.startSaga({ name: 'open_workspace', inputJson: JSON.stringify({ workspace: `w${i}`, pad: 'p'.repeat(200) }) });
+    log.startStep({ sagaId: id, stepIndex: 0, name: 'create', target: 'srv', cmdJson: '{"op":"create"}' });
+    log.finishStep(id, 0, '{}');
+    log.terminate(id, 'completed');
+  }
+  const running = log.startSaga({ name: 'open_workspace', inputJson: '{}' });
+  log.startStep({ sagaId: running, stepIndex: 0, name: 'create', target: 'srv', cmdJson: '{}' });
+  log.checkpoint();
+  log.close();
+  return file;
+}
+
+function pageInfo(file: string): { pageSize: number; roots: Record<string, number> } {
+  const db = new Database(file, { readonly: true });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const rows = db.prepare(`SELECT name, rootpage FROM sqlite_master WHERE rootpage > 0`).all() as { name: string; rootpage: number }[];
+  db.close();
+  return { pageSize, roots: Object.fromEntries(rows.map((r) => [r.name, r.rootpage])) };
+}
+
+function overwritePage(file: string, page: number, pageSize: number): void {
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+  fs.closeSync(fd);
+}
+
+/** Asserts the bad file was renamed aside with every byte, and a working fresh log took its place. */
+function assertMovedAside(dir: string, hash: string, reason: RegExp) {
+  const { log, movedAside } = openLog(dir);
+  try {
+    assert.equal(movedAside.length, 1);
+    const [moved] = movedAside;
+    assert.equal(moved!.from, path.join(dir, LOG_FILE_NAME));
+    assert.match(path.basename(moved!.to), /^launcher-sagas\.db\.bad-\d{4}-\d\d-\d\dT[\d-]+Z$/);
+    assert.match(moved!.reason, reason);
+    assert.equal(sha256(moved!.to), hash, 'the moved-aside file keeps every byte');
+    assert.equal(log.writable, true);
+    assert.equal(log.maxSagaId(), 0);
+    assert.equal(log.startSaga({ name: 'fresh', inputJson: '{}' }), 1);
+    return moved!;
+  } finally {
+    log.close();
+  }
+}
+
+describe('opening the log at launch', () => {
+  test('a file that is not SQLite is moved aside, bytes unchanged, with its -wal, and a fresh log starts', () => {
+    const dir = tempDir('open-');
+    const file = path.join(dir, LOG_FILE_NAME);
+    fs.writeFileSync(file, 'my notes, saved under the wrong name\n'.repeat(100));
+    fs.writeFileSync(`${file}-wal`, 'wal bytes');
+    const moved = assertMovedAside(dir, sha256(file), /not an SQLite database/);
+    assert.equal(fs.readFileSync(`${moved.to}-wal`, 'utf8'), 'wal bytes');
+  });
+
+  test('a truncated log (cut at a page boundary, and mid-page) is moved aside', () => {
+    for (const cut of ['page', 'mid'] as const) {
+      const dir = tempDir('open-');
+      const file = writeLog(dir, 200);
+      const { pageSize } = pageInfo(file);
+      const size = fs.statSync(file).size;
+      const keep = cut === 'page' ? Math.floor(size / pageSize / 2) * pageSize : Math.floor(size / 2) + 17;
+      fs.truncateSync(file, keep);
+      assertMovedAside(dir, sha256(file), /truncated/);
+    }
+  });
+
+  test('a log with damaged pages is moved aside (quick_check on a small file)', () => {
+    const dir = tempDir('open-');
+    const file = writeLog(dir, 300);
+    const { pageSize } = pageInfo(file);
+    const pages = fs.statSync(file).size / pageSize;
+    overwritePage(file, Math.floor(pages / 2), pageSize);
+    assertMovedAside(dir, sha256(file), /corrupt pages/);
+  });
+
+  test('above the quick_check size, damage in the pages recovery reads is still found before any write', () => {
+    const dir = tempDir('open-');
+    const file = writeLog(dir, 300);
+    const { pageSize, roots } = pageInfo(file);
+    for (const damaged of ['launcher_saga', 'idx_launcher_saga_state', 'idx_launcher_saga_state_ended']) {
+      const copyDir = tempDir('open-');
+      const copy = path.join(copyDir, LOG_FILE_NAME);
+      fs.copyFileSync(file, copy);
+      overwritePage(copy, roots[damaged]!, pageSize);
+      const hash = sha256(copy);
+      const { log, movedAside } = openLog(copyDir, { quickCheckMaxBytes: 0 });
+      log.close();
+      assert.equal(movedAside.length, 1, `damage in ${damaged} is found`);
+      assert.match(movedAside[0]!.reason, /corrupt pages/);
+      assert.equal(sha256(movedAside[0]!.to), hash);
+    }
+  });
+
+  test("another program's SQLite file is moved aside", () => {
+    const dir = tempDir('open-');
+    const file = path.join(dir, LOG_FILE_NAME);
+    const db = new Database(file);
+    db.exec(`CREATE TABLE bookmarks(url TEXT); INSERT INTO bookmarks VALUES ('https://example.org')`);
+    db.close();
+    assertMovedAside(dir, sha256(file), /not a launcher saga log/);
+  });
+
+  test('a sound log is opened in place, nothing moved', () => {
+    const dir = tempDir('open-');
+    writeLog(dir, 3);
+    const { log, movedAside } = openLog(dir);
+    assert.deepEqual(movedAside, []);
+    assert.equal(log.unresolved().length, 1);
+    log.close();
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.bad-')), []);
+  });
+
+  test('a newer schema is opened read-only in place, naming both versions, bytes unchanged', () => {
+    const dir = tempDir('open-');
+    const file = writeLog(dir, 3);
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const hash = sha256(file);
+    const { log, movedAside } = openLog(dir);
+    assert.deepEqual(movedAside, []);
+    assert.equal(log.writable, false);
+    assert.match(log.readOnlyReason ?? '', new RegExp(`version ${SCHEMA_VERSION + 1}, newer than this build's version ${SCHEMA_VERSION}`));
+    assert.equal(log.recent({ limit: 10 }).length, 4, 'it can still be read');
+    log.close();
+    assert.equal(sha256(file), hash);
+  });
+
+  test('a log locked by a foreign process fails the open as busy; nothing is moved or written', async () => {
+    const dir = tempDir('open-');
+    const file = writeLog(dir, 3);
+    const hash = sha256(file);
+    const holder = startTs(path.join(FIXTURES, 'lock-db.ts'), [file]);
+    await holder.waitFor(/^locked$/);
+    assert.throws(
+      () => openLog(dir, { busyTimeoutMs: 50 }),
+      (e: unknown) => e instanceof SagaLogError && e.code === 'busy' && /locked by another process/.test(e.message),
+    );
+    assert.equal(sha256(file), hash);
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.bad-')), []);
+    holder.proc.kill('SIGKILL');
+    await holder.exited;
+    openLog(dir).log.close();
+  });
+
+  test('a read-only user-data folder or log file fails the launch saying which; nothing changes', async () => {
+    // As root, permissions do not bind; the open runs as an unprivileged user instead.
+    const run = async (dir: string) => {
+      const child = startTs(path.join(FIXTURES, 'open-log-child.ts'), [dir], {}, isRoot ? NOBODY : undefined);
+      await child.exited;
+      return child.stdout().trim();
+    };
+    const roDir = tempDir('open-ro-');
+    fs.chmodSync(roDir, 0o555);
+    assert.match(await run(roDir), /^error read_only: the user-data dir .* is read-only/);
+    assert.deepEqual(fs.readdirSync(roDir), []);
+
+    const dir = tempDir('open-ro-');
+    const file = writeLog(dir, 3);
+    fs.chmodSync(dir, 0o777);
+    fs.chmodSync(file, 0o444);
+    const hash = sha256(file);
+    assert.match(await run(dir), /^error read_only: the saga log file .*launcher-sagas\.db is read-only/);
+    assert.equal(sha256(file), hash);
+    fs.chmodSync(roDir, 0o755);
+  });
+
+  test('a full disk while creating the log fails the launch as disk_full', () => {
+    const dir = tempDir('open-');
+    assert.throws(
+      () => openLog(dir, { maxPageCount: 2 }),
+      (e: unknown) => e instanceof SagaLogError && e.code === 'disk_full' && /full/.test(e.message),
+    );
+  });
+});

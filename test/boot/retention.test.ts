@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { scheduleRetention } from '../../src-main/boot/retention';
+import { SagaLog } from '../../src-main/saga/log/saga-log';
+import { tempDir } from '../helpers/temp-dir';
+import { startTs } from './child';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = new Date('2030-06-15T12:00:00.000Z');
+
+function logAt(): { log: SagaLog; file: string; setNow: (d: Date) => void } {
+  let now = NOW;
+  const file = path.join(tempDir('retention-'), 'launcher-sagas.db');
+  const log = SagaLog.open(file, { clock: () => now });
+  return { log, file, setNow: (d) => (now = d) };
+}
+
+function finished(log: SagaLog, state: 'completed' | 'failed' | 'failed_compensation' | 'running', payload = 100): number {
+  const id = log.startSaga({ name: 'open_workspace', inputJson: JSON.stringify({ pad: 'x'.repeat(payload) }) });
+  log.startStep({ sagaId: id, stepIndex: 0, name: 'create', target: 'srv', cmdJson: JSON.stringify({ pad: 'y'.repeat(payload) }) });
+  log.finishStep(id, 0, '{}');
+  if (state === 'completed' || state === 'failed') log.terminate(id, state);
+  if (state === 'failed_compensation') log.markFailedCompensation(id, 'an undo failed');
+  return id;
+}
+
+describe('retention', () => {
+  test('deletes old finished sagas in batches; keeps unreviewed failed_compensation, unfinished and recent ones', async () => {
+    const { log, setNow } = logAt();
+    setNow(new Date(NOW.getTime() - 10 * DAY));
+    const oldCompleted = Array.from({ length: 25 }, () => finished(log, 'completed'));
+    const oldFailed = Array.from({ length: 10 }, () => finished(log, 'failed'));
+    const unreviewed = Array.from({ length: 3 }, () => finished(log, 'failed_compensation'));
+    const reviewed = Array.from({ length: 2 }, () => finished(log, 'failed_compensation'));
+    for (const id of reviewed) log.markReviewed(id, 'operator', 'undone by hand');
+    const running = finished(log, 'running');
+    setNow(new Date(NOW.getTime() - 2 * DAY));
+    const recent = Array.from({ length: 5 }, () => finished(log, 'completed'));
+    setNow(NOW);
+
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const retention = scheduleRetention(log, { maxAgeDays: 7, keepNewest: 1000, batchSize: 4 }, () => NOW);
+    const pass = await retention.runNow();
+    counting = false;
+    await retention.stop();
+
+    assert.equal(pass.deleted, 25 + 10 + 2);
+    assert.equal(pass.batches, Math.ceil(37 / 4));
+    assert.ok(turns >= pass.batches - 1, `the event loop ran between batches (${turns} turns for ${pass.batches} batches)`);
+    for (const id of [...oldCompleted, ...oldFailed, ...reviewed]) assert.equal(log.saga(id), null, `saga ${id} pruned`);
+    for (const id of [...unreviewed, running, ...recent]) assert.ok(log.saga(id), `saga ${id} kept`);
+    assert.equal(log.saga(running)?.steps.length, 1);
+    log.close();
+  });
+
+  test('keeps only the newest keepNewest; ids are never reused after the newest are deleted', async () => {
+    const { log } = logAt();
+    const ids = Array.from({ length: 30 }, () => finished(log, 'completed'));
+    const retention = scheduleRetention(log, { maxAgeDays: 7, keepNewest: 10, batchSize: 7 }, () => NOW);
+    assert.equal((await retention.runNow()).deleted, 20);
+    assert.deepEqual(log.recent({ limit: 100 }).map((s) => s.sagaId).reverse(), ids.slice(20));
+
+    const all = scheduleRetention(log, { maxAgeDays: 7, keepNewest: 0, batchSize: 7 }, () => NOW);
+    assert.equal((await all.runNow()).deleted, 10);
+    assert.equal(log.recent({ limit: 100 }).length, 0);
+    assert.equal(log.startSaga({ name: 'next', inputJson: '{}' }), ids[29]! + 1, 'the next id follows the highest ever issued');
+    await retention.stop();
+    await all.stop();
+    log.close();
+  });
+
+  test('hands free pages back to the file system', async () => {
+    const { log, file } = logAt();
+    for (let i = 0; i < 300; i++) finished(log, 'completed', 2000);
+    log.checkpoint();
+    const before = fs.statSync(file).size;
+    const retention = scheduleRetention(log, { keepNewest: 0, batchSize: 100, vacuumPagesPerStep: 16 }, () => NOW);
+    const pass = await retention.runNow();
+    await retention.stop();
+    log.checkpoint();
+    assert.equal(pass.deleted, 300);
+    assert.ok(pass.pagesReleased > 16, 'released over several steps');
+    assert.equal(log.freePageCount(), 0);
+    assert.ok(fs.statSync(file).size < before / 4, `file shrank from ${before} to ${fs.statSync(file).size}`);
+    log.close();
+  });
+
+  test('the timer runs a pass by itself every interval', async () => {
+    const { log } = logAt();
+    const id = finished(log, 'completed');
+    const retention = scheduleRetention(log, { keepNewest: 0, intervalMs: 20 }, () => NOW);
+    try {
+      const until = Date.now() + 5000;
+      while (log.saga(id) !== null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(log.saga(id), null, 'pruned without anyone calling runNow');
+    } finally {
+      await retention.stop();
+      log.close();
+    }
+  });
+
+  test('a read-only log is left alone', async () => {
+    const { log, file } = logAt();
+    finished(log, 'completed');
+    log.close();
+    const ro = SagaLog.open(file, { readonly: true });
+    const retention = scheduleRetention(ro, { keepNewest: 0 }, () => NOW);
+    assert.deepEqual(await retention.runNow(), { deleted: 0, batches: 0, pagesReleased: 0 });
+    await retention.stop();
+    ro.close();
+  });
+
+  test('the retention timer never keeps a process alive', async () => {
+    const child = startTs(path.join(import.meta.dirname, 'fixtures', 'retention-idle.ts'), [tempDir('retention-')]);
+    await child.waitFor(/^scheduled$/);
+    assert.deepEqual(await child.exited, { code: 0, signal: null });
+  });
+});

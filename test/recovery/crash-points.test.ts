@@ -1,0 +1,152 @@
+// Kill main with SIGKILL at each durable write point of open_workspace (srv, host, self, srv),
+// then boot again and check the invariants from the file itself.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { boot } from '../../src-main/boot/boot';
+import { noopSelfSaga } from '../../src-main/domain/workspace-sagas';
+import { LOG_FILE_NAME } from '../../src-main/saga/log/saga-log';
+import type { InFlightStep } from '../../src-shared/saga-model';
+import { startTs } from '../boot/child';
+import { tempDir } from '../helpers/temp-dir';
+import { dumpTables } from './log-fixtures';
+import { waitForNoneMarked } from './processes';
+
+const DIST = path.resolve(import.meta.dirname, '../../dist');
+const CHILD = path.join(import.meta.dirname, 'fixtures', 'crash-child.ts');
+if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+
+interface Case {
+  at: string;
+  input: Record<string, unknown>;
+  /** State the file holds right after the kill. */
+  stateAtKill: 'running' | 'compensating';
+  inFlight: InFlightStep | null;
+  reason: string;
+}
+
+const CASES: Case[] = [
+  {
+    at: 'open_workspace:1:before_pending',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: null,
+    reason: "interrupted while running, between steps: step 0 'create_workspace' succeeded, no step in flight",
+  },
+  {
+    at: 'open_workspace:1:after_pending',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
+    reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
+  },
+  {
+    at: 'open_workspace:1:after_dispatch',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
+    reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
+  },
+  {
+    at: 'open_workspace:1:after_outcome',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: null,
+    reason: "interrupted while running, between steps: step 1 'start_session' succeeded, no step in flight",
+  },
+  {
+    at: 'open_workspace:2:after_pending',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 2, name: 'register_panel_view', target: 'self', peerGeneration: null },
+    reason: "interrupted while running, during step 2 'register_panel_view' (target self, outcome unknown)",
+  },
+  {
+    at: 'open_workspace:3:after_dispatch',
+    input: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 3, name: 'publish_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 3 'publish_workspace' (target srv, peer generation 1, outcome unknown)",
+  },
+  {
+    at: 'open_workspace:0:during_compensation',
+    input: { faults: { register_panel_view: 'error' } },
+    stateAtKill: 'compensating',
+    inFlight: { stepIndex: 4, name: 'undo create_workspace', target: 'srv', peerGeneration: 1 },
+    reason:
+      `interrupted while compensating (after step 2 'register_panel_view' failed: injected failure of 'register_panel_view' (fault hook)), ` +
+      "during compensation step 4 'undo create_workspace' of step 0 (target srv, peer generation 1, outcome unknown)",
+  },
+];
+
+function readSaga(file: string): { sagaId: number; state: string; pending: number[] } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const saga = db.prepare(`SELECT saga_id AS sagaId, state FROM launcher_saga WHERE name = 'open_workspace'`).get() as {
+      sagaId: number;
+      state: string;
+    };
+    const pending = db
+      .prepare(`SELECT step_index FROM launcher_saga_step WHERE saga_id = ? AND state = 'pending' ORDER BY step_index`)
+      .pluck()
+      .all(saga.sagaId) as number[];
+    return { ...saga, pending };
+  } finally {
+    db.close();
+  }
+}
+
+describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 }, () => {
+  for (const c of CASES) {
+    test(c.at, async () => {
+      const dir = tempDir('crash-');
+      const file = path.join(dir, LOG_FILE_NAME);
+      const marker = `LAUNCHER_TEST_MARK=${crypto.randomUUID()}`;
+      const [markName, markValue] = marker.split('=') as [string, string];
+      const input = { name: 'ws', owner: 'ada', accessToken: 'secret-token', ...c.input };
+      const child = startTs(CHILD, [dir, JSON.stringify(input)], { LAUNCHER_CRASH_AT: c.at, [markName]: markValue });
+
+      const { signal } = await child.exited;
+      assert.equal(signal, 'SIGKILL', `main died by SIGKILL (stdout: ${child.stdout()} stderr: ${child.stderr()})`);
+      assert.match(child.stderr(), new RegExp(`crash point ${c.at} reached`));
+      assert.match(child.stdout(), /^booted \d+ host=\d+ srv=\d+$/m);
+      assert.deepEqual(await waitForNoneMarked(marker, 5000), [], 'no peer or session process outlived main');
+
+      const atKill = readSaga(file);
+      assert.equal(atKill.state, c.stateAtKill);
+      assert.deepEqual(atKill.pending, c.inFlight ? [c.inFlight.stepIndex] : []);
+
+      const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+      try {
+        assert.equal(app.recovery.marked.length, 1);
+        const [marked] = app.recovery.marked;
+        assert.equal(marked?.sagaId, atKill.sagaId);
+        assert.equal(marked?.previousState, c.stateAtKill);
+        assert.equal(marked?.reason, c.reason);
+        assert.deepEqual(marked?.inFlightStep, c.inFlight);
+        const saga = app.log.saga(atKill.sagaId);
+        assert.equal(saga?.state, 'failed_compensation');
+        assert.equal(saga?.failureReason, c.reason);
+        assert.deepEqual(saga?.inFlightStep, c.inFlight);
+        assert.doesNotMatch(saga?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+      } finally {
+        await app.shutdown();
+      }
+      const afterFirst = dumpTables(file);
+      assert.equal(readSaga(file).pending.length, c.inFlight ? 1 : 0, 'a pending step stays pending');
+
+      const again = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+      try {
+        assert.deepEqual(again.recovery.marked, []);
+        assert.equal(dumpTables(file), afterFirst, 'a second recovery changes nothing');
+        const next = await again.coordinator.run(noopSelfSaga, {});
+        assert.ok(next.sagaId > atKill.sagaId, 'no id is reused');
+      } finally {
+        await again.shutdown();
+      }
+    });
+  }
+});

@@ -1,9 +1,13 @@
 // The launcher window's page: runs the domain's sagas through window.sagaLauncher (exposed
-// by the preload) and lists their outcomes. Only available in the Electron host.
+// by the preload in Electron) or over HTTP (the headless host), and lists their outcomes.
 import { LAUNCHER_API_GLOBAL, LauncherSaga, type SagaLauncherApi } from '../src-shared/launcher-contract';
+import { createHttpLauncherApi } from './http-api';
 
 function launcherApi(): SagaLauncherApi | null {
-  return (window as unknown as Record<string, SagaLauncherApi | undefined>)[LAUNCHER_API_GLOBAL] ?? null;
+  const exposed = (window as unknown as Record<string, SagaLauncherApi | undefined>)[LAUNCHER_API_GLOBAL];
+  if (exposed) return exposed;
+  // Over http(s) the page came from the headless host, which serves the launcher channel next to it.
+  return window.location.protocol === 'http:' ? createHttpLauncherApi() : null;
 }
 
 function addResult(list: HTMLElement, text: string, cls: string): void {
@@ -19,7 +23,7 @@ function start(): void {
   const api = launcherApi();
   if (!form || !results) return;
   if (!api) {
-    addResult(results, 'The launcher runs only inside the desktop app.', 'error');
+    addResult(results, 'The launcher runs only inside the desktop app or from the headless host.', 'error');
     return;
   }
   form.addEventListener('submit', (event) => {

@@ -4,17 +4,25 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { type ErrorCode, errorResponse } from '../../src-shared/ipc-contract';
+import { type ApiResult, type ErrorCode, errorResponse } from '../../src-shared/ipc-contract';
+import { LAUNCHER_CHANNEL_PREFIX } from '../../src-shared/launcher-contract';
 import { PANEL_CSP } from '../../src-shared/panel-csp';
 import type { SagaHandlers } from '../ipc/saga-handlers';
 import { BASE_HEADERS, guardRequest, newToken } from './request-guard';
 
+/** The launcher page's channel (`launcher:run-saga`); the same handler the Electron host registers. */
+export interface LauncherChannelHandler {
+  handle(channel: string, rawRequest: unknown, sender: { trusted: boolean }): Promise<ApiResult<unknown>>;
+}
+
 export interface PanelServerOptions {
   handlers: SagaHandlers;
+  /** Absent: the host serves the panel only, and launcher channels answer unknown_channel. */
+  launcher?: LauncherChannelHandler;
   /** 0 picks a free port. */
   port: number;
   host?: '127.0.0.1';
-  /** The built renderer (dist/renderer): index.html, panel.js, panel.css. */
+  /** The built renderer (dist/renderer): index.html, panel.js, panel.css, and launcher.html with its bundle. */
   panelDir: string;
 }
 
@@ -166,7 +174,8 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
       return;
     }
     // Only a request that passed the token, Host and Origin checks gets this far.
-    const answer = await handlers.handle(channel, payload, { trusted: true });
+    const launcher = channel.startsWith(LAUNCHER_CHANNEL_PREFIX) ? options.launcher : undefined;
+    const answer = launcher ? await launcher.handle(channel, payload, { trusted: true }) : await handlers.handle(channel, payload, { trusted: true });
     const status = answer.ok ? 200 : HTTP_STATUS[answer.error.code];
     send(res, status, 'application/json; charset=utf-8', JSON.stringify(answer));
   }

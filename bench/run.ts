@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildLargeLog } from './large-log';
+import { runBootBench } from './boot-bench';
+import { runEngineBench } from './engine-bench';
 import { type BenchContext, runLogBench } from './log-bench';
+import { runPanelBench } from './panel-bench';
 
 const quick = process.argv.includes('--quick');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saga-bench-'));
@@ -25,7 +28,13 @@ const ctx: BenchContext = {
   },
 };
 
-const parts: [string, (c: BenchContext) => Record<string, number> | Promise<Record<string, number>>][] = [['log', runLogBench]];
+const distDir = path.resolve(import.meta.dirname, '..', 'dist');
+const parts: [string, (c: BenchContext) => Record<string, number> | Promise<Record<string, number>>][] = [
+  ['log', runLogBench],
+  ['engine', (c) => runEngineBench(c, distDir)],
+  ['boot', (c) => runBootBench(c, distDir)],
+  ['panel', (c) => runPanelBench(c, distDir)],
+];
 
 async function main(): Promise<void> {
 const results: Record<string, number | string | boolean> = {
@@ -34,7 +43,11 @@ const results: Record<string, number | string | boolean> = {
   'meta.cpus': os.cpus().length,
 };
 try {
+  // `--only boot,log` runs a subset while tuning; the published figures come from a full run.
+  const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
   for (const [name, run] of parts) {
+    if (only && !only.includes(name)) continue;
     console.log(`\n== ${name}`);
     Object.assign(results, await run(ctx));
   }

@@ -1,0 +1,74 @@
+// Part 2: what the engine adds to the log's own writes, and a step's cost through real peers.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createSelfOnlyCoordinator, startEngine } from '../src-main/domain/engine';
+import { noopPeersSaga, noopSelfSaga } from '../src-main/domain/noop-sagas';
+import { spawnForkPeer } from '../src-main/peers/fork-peer';
+import { SagaLog } from '../src-main/saga/log/saga-log';
+import type { BenchContext } from './log-bench';
+import { median, round } from './stats';
+
+/** The writes one 3-step self saga makes, straight to the log: the engine's floor. */
+function logOnlySaga(log: SagaLog): void {
+  const sagaId = log.startSaga({ name: 'noop_self', inputJson: '{}', plannedSteps: 3, bootId: 'bench' });
+  for (let i = 0; i < 3; i++) {
+    log.startStep({ sagaId, stepIndex: i, name: `noop_${i + 1}`, target: 'self', kind: 'read_only', cmdJson: '{"op":"noop"}' });
+    log.finishStep(sagaId, i, '{}');
+  }
+  log.terminate(sagaId, 'completed');
+}
+
+export async function runEngineBench(ctx: BenchContext, distDir: string): Promise<Record<string, number>> {
+  const sagas = ctx.quick ? 300 : 1000;
+  const rounds = ctx.quick ? 5 : 9;
+  const engineLog = SagaLog.open(path.join(ctx.dir, 'engine.db'));
+  const floorLog = SagaLog.open(path.join(ctx.dir, 'engine-floor.db'));
+  const coordinator = createSelfOnlyCoordinator(engineLog, { bootId: 'bench' });
+  const engineMs: number[] = [];
+  const floorMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t0 = performance.now();
+    for (let i = 0; i < sagas; i++) {
+      const outcome = await coordinator.run(noopSelfSaga, {});
+      if (outcome.state !== 'completed') throw new Error(`noop saga ended ${outcome.state}`);
+    }
+    engineMs.push((performance.now() - t0) / sagas);
+    t0 = performance.now();
+    for (let i = 0; i < sagas; i++) logOnlySaga(floorLog);
+    floorMs.push((performance.now() - t0) / sagas);
+  }
+  await coordinator.shutdown(1000);
+  engineLog.close();
+  floorLog.close();
+  const perSaga = median(engineMs);
+  const floor = median(floorMs);
+
+  // Through real forked host and srv processes: one saga at a time, so the figure is a round trip.
+  const userDataDir = path.join(ctx.dir, 'peers-profile');
+  fs.mkdirSync(userDataDir);
+  const peerLog = SagaLog.open(path.join(userDataDir, 'launcher-sagas.db'));
+  const engine = await startEngine({ log: peerLog, userDataDir, distDir, spawnPeer: spawnForkPeer, bootId: 'bench' });
+  const peerSagas = ctx.quick ? 100 : 300;
+  for (let i = 0; i < 20; i++) await engine.coordinator.run(noopPeersSaga, {}); // warm both peers
+  const peerStepMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < peerSagas; i++) {
+      const outcome = await engine.coordinator.run(noopPeersSaga, {});
+      if (outcome.state !== 'completed') throw new Error(`peer saga ended ${outcome.state}: ${outcome.failureReason}`);
+    }
+    peerStepMs.push((performance.now() - t0) / peerSagas / 3);
+  }
+  await engine.stop(1000);
+  peerLog.close();
+  const logStepMs = floor / 3;
+  console.log(
+    `engine: self saga ${(perSaga * 1000).toFixed(0)}us vs its log writes ${(floor * 1000).toFixed(0)}us; peer step ${median(peerStepMs).toFixed(3)}ms vs log-only step ${logStepMs.toFixed(3)}ms`,
+  );
+  return {
+    'engine.self_step_overhead_ratio': round(perSaga / floor),
+    'engine.self_sagas_per_s': Math.round(1000 / perSaga),
+    'engine.log_only_step_ms': round(logStepMs, 4),
+    'engine.peer_step_ms': round(median(peerStepMs)),
+  };
+}

@@ -247,19 +247,25 @@ export class SagaLog {
       : options.readonly
         ? `${file} was opened read-only`
         : null;
+    let db: Database.Database | undefined;
     try {
       if (this.readOnlyReason !== null) {
-        this.db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-        this.db.pragma('foreign_keys = ON');
+        db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+        db.pragma('foreign_keys = ON');
       } else {
-        this.db = new Database(file, { timeout: busyTimeoutMs });
+        db = new Database(file, { timeout: busyTimeoutMs });
+      }
+      this.db = db;
+      if (this.readOnlyReason === null) {
         this.configureWritable(options, !exists || found.tables.length === 0);
         this.migrate();
       }
+      this.stmts = this.prepareStatements();
     } catch (err) {
+      // A half-opened connection would keep the file locked for the rest of the process.
+      db?.close();
       throw toSagaLogError(err, 'opening the saga log', file);
     }
-    this.stmts = this.prepareStatements();
   }
 
   private configureWritable(options: SagaLogOptions, fresh: boolean): void {

@@ -7,35 +7,10 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from './electron-binary.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const APP_NAME = 'launcher-saga';
-
-/** Where the `electron` package keeps its binary, per platform (as its install script lays it out). */
-function executableName(platform) {
-  if (platform === 'darwin') return 'Electron.app/Contents/MacOS/Electron';
-  if (platform === 'win32') return 'electron.exe';
-  return 'electron';
-}
-
-/**
- * The Electron binary to run, or why there is none.
- * @returns {{ binary: string } | { binary: null, reason: string }}
- */
-export function findElectronBinary(env = process.env, platform = process.platform) {
-  const name = executableName(platform);
-  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const binary = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, name);
-    if (fs.existsSync(binary)) return { binary };
-    return { binary: null, reason: `ELECTRON_OVERRIDE_DIST_PATH is set but ${binary} does not exist` };
-  }
-  const installed = path.join(root, 'node_modules', 'electron', 'dist', name);
-  if (fs.existsSync(installed)) return { binary: installed };
-  return {
-    binary: null,
-    reason: 'node_modules/electron/dist has no binary because its download never happened, and ELECTRON_OVERRIDE_DIST_PATH is not set',
-  };
-}
 
 /** The profile Electron itself would use for this app, so both hosts open the same log. */
 export function defaultUserDataDir(env = process.env, platform = process.platform) {
@@ -89,7 +64,7 @@ function runHeadless(args) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const found = findElectronBinary();
+  const found = findElectronBinary(root);
   if (found.binary) runElectron(found.binary, args);
   else {
     console.error(`npm start: no Electron binary is available (${found.reason}); starting the headless host instead.`);

@@ -1,23 +1,17 @@
 // Where a step goes: `self` runs a registered handler in this process; `host` and `srv` are
 // sent to the peer incarnation whose generation the step's pending row recorded.
 import type { Target } from '../../src-shared/saga-model';
-import type { PeerResult } from '../peers/peer-process';
+import type { PeerRequestInput, PeerResult } from '../peers/peer-process';
 import type { Peers } from '../peers/peers';
 import { type Command, errorMessage } from './command';
 import type { SelfHandlers } from './self-handlers';
 
 export type DispatchResult = PeerResult;
 
-export interface DispatchRequest {
+export interface DispatchRequest extends PeerRequestInput {
   target: Target;
   /** From prepare(): null for self, the peer generation otherwise. */
   generation: number | null;
-  sagaId: number;
-  stepIndex: number;
-  command: Command;
-  idempotencyKey: string | null;
-  deadlineMs: number;
-  signal?: AbortSignal | undefined;
 }
 
 export class Router {

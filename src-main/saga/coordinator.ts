@@ -4,7 +4,7 @@
 // is its own transaction, so they interleave only between writes.
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import type { SagaState, Target } from '../../src-shared/saga-model';
+import type { SagaState } from '../../src-shared/saga-model';
 import { Command, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
@@ -185,7 +185,7 @@ export class Coordinator {
   }
 
   /** One log write; a failure stops the saga (nothing more is dispatched without its record). */
-  private write<T>(run: Run, what: string, fn: () => T): T {
+  private write<T>(what: string, fn: () => T): T {
     if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
     try {
       return fn();
@@ -222,7 +222,7 @@ export class Coordinator {
         failure = await this.forwardStep(run, index);
       }
       if (failure === null) {
-        this.write(run, 'record the saga as completed', () => this.log.terminate(run.sagaId, 'completed'));
+        this.write('record the saga as completed', () => this.log.terminate(run.sagaId, 'completed'));
         run.state = 'completed';
         this.emit(run, null);
         return this.outcome(run, null, null, null);
@@ -256,7 +256,7 @@ export class Coordinator {
     this.crash(run, index, 'before_pending');
     const idempotencyKey = step.kind === 'final' ? crypto.randomUUID() : null;
     try {
-      this.write(run, `record ${label} as pending`, () =>
+      this.write(`record ${label} as pending`, () =>
         this.log.startStep({
           sagaId: run.sagaId,
           stepIndex: index,
@@ -295,13 +295,13 @@ export class Coordinator {
   }
 
   private recordOutcome(run: Run, index: number, label: string, result: DispatchResult, onSuccess: () => void): void {
-    if (result.ok) this.write(run, `record ${label} as succeeded`, onSuccess);
-    else this.write(run, `record ${label} as failed`, () => this.log.failStep(run.sagaId, index, result.error));
+    if (result.ok) this.write(`record ${label} as succeeded`, onSuccess);
+    else this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, index, result.error));
     this.emit(run, index);
   }
 
   private async compensate(run: Run, reason: string, failedStep: number): Promise<SagaOutcome> {
-    this.write(run, 'mark the saga compensating', () => this.log.markCompensating(run.sagaId, reason));
+    this.write('mark the saga compensating', () => this.log.markCompensating(run.sagaId, reason));
     run.state = 'compensating';
     this.emit(run, null);
     const undoFailures: string[] = [];
@@ -310,13 +310,13 @@ export class Coordinator {
       if (failed !== null) undoFailures.push(failed);
     }
     if (undoFailures.length === 0) {
-      this.write(run, 'record the saga as failed', () => this.log.terminate(run.sagaId, 'failed', reason));
+      this.write('record the saga as failed', () => this.log.terminate(run.sagaId, 'failed', reason));
       run.state = 'failed';
       this.emit(run, null);
       return this.outcome(run, reason, failedStep, null);
     }
     const full = `${reason}; then ${undoFailures.join('; ')}`;
-    this.write(run, 'record the saga as failed_compensation', () => this.log.markFailedCompensation(run.sagaId, full));
+    this.write('record the saga as failed_compensation', () => this.log.markFailedCompensation(run.sagaId, full));
     run.state = 'failed_compensation';
     this.emit(run, null);
     return this.outcome(run, full, failedStep, null);
@@ -339,7 +339,7 @@ export class Coordinator {
       return `${label} was not sent: ${errorMessage(err)}`;
     }
     if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
-    const compIndex = this.write(run, `record ${label} as pending`, () =>
+    const compIndex = this.write(`record ${label} as pending`, () =>
       this.log.appendCompensation({
         sagaId: run.sagaId,
         compensatesIndex: index,

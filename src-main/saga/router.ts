@@ -3,7 +3,7 @@
 import type { Target } from '../../src-shared/saga-model';
 import type { PeerRequestInput, PeerResult } from '../peers/peer-process';
 import type { Peers } from '../peers/peers';
-import { type Command, errorMessage } from './command';
+import { errorMessage } from './command';
 import type { SelfHandlers } from './self-handlers';
 
 export type DispatchResult = PeerResult;

@@ -30,6 +30,12 @@ export interface ProfileLock {
   release(): void;
 }
 
+/**
+ * Strong references to the held locks: if the lock object became garbage, better-sqlite3 would
+ * close its connection on collection and silently hand the profile to a second instance.
+ */
+const held = new Set<Database.Database>();
+
 function readHolderPid(file: string): number | null {
   try {
     const pid = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
@@ -76,12 +82,11 @@ export function acquireProfileLock(userDataDir: string): ProfileLock {
   } catch {
     // Best effort: the lock holds without it; a refused launch just cannot name our pid.
   }
-  let held = true;
+  held.add(db);
   return {
     file,
     release(): void {
-      if (!held) return;
-      held = false;
+      if (!held.delete(db)) return;
       // Remove our pid first: once the lock is gone another instance may write its own.
       if (readHolderPid(holderFile) === process.pid) fs.rmSync(holderFile, { force: true });
       db.close();

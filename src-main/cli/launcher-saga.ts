@@ -19,7 +19,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 /** Exit code for an error: 2 when the input was bad, 1 when the run failed. */
 function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;
-  if (err instanceof SagaLogError && ['missing', 'corrupt', 'foreign', 'old_schema'].includes(err.code)) return 2;
+  if (err instanceof SagaLogError && ['missing', 'corrupt', 'foreign'].includes(err.code)) return 2;
   return 1;
 }
 

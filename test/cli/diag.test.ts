@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SagaLog } from '../../src-main/saga/log/saga-log';
-import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 
@@ -34,8 +34,10 @@ describe('launcher-saga diag', () => {
     const file = path.join(tempDir(), 'launcher-sagas.db');
     const ids = handMadeLog(file);
     const before = sha(file);
+    const listing = fs.readdirSync(path.dirname(file)).sort();
     const r = runCli(['diag', '--db', file]);
     assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), listing, 'diag creates no -wal or -shm beside the log');
     assert.match(r.stdout, new RegExp(`#${ids.crashed} open_workspace failed_compensation`));
     assert.match(r.stdout, /1 start_session \[host gen 2\] pending  <- in flight at interruption, outcome unknown/);
     assert.match(r.stdout, /1 failed_compensation, 1 unresolved/);
@@ -94,6 +96,33 @@ describe('launcher-saga diag', () => {
     assert.match(r.stdout, new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this build's version ${SCHEMA_VERSION}`));
     assert.match(r.stdout, new RegExp(`#${ids.done} open_workspace completed`));
     assert.equal(sha(file), before);
+  });
+
+  test('a version 1 file from an older build is read through an in-memory upgrade, untouched', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'launcher-sagas.db');
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.pragma('user_version = 1');
+    db.prepare(`INSERT INTO launcher_saga VALUES (7, 'legacy', 'failed_compensation', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '{}', 'old crash')`).run();
+    db.prepare(`INSERT INTO launcher_saga_step(saga_id, step_index, name, state, cmd_json, target, started_at) VALUES (7, 0, 'spawn', 'pending', '{}', 'host', '2026-01-01T00:00:00Z')`).run();
+    db.close();
+    const before = sha(file);
+    const listing = fs.readdirSync(dir).sort();
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { schemaVersion: number; sagas: { sagaId: number; inFlightStep: { name: string } | null }[] };
+    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.sagas[0]?.sagaId, 7);
+    assert.equal(doc.sagas[0]?.inFlightStep?.name, 'spawn');
+    assert.equal(sha(file), before);
+    assert.deepEqual(fs.readdirSync(dir).sort(), listing);
+  });
+
+  test('a directory given as the log is exit 2', () => {
+    const r = runCli(['diag', '--db', tempDir()]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /is not a file/);
   });
 
   test('bad arguments are exit 2', () => {

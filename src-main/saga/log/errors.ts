@@ -3,7 +3,6 @@
 
 export type SagaLogErrorCode =
   | 'newer_schema' // file written by a newer build: read-only here
-  | 'old_schema' // file from an older build opened read-only: it cannot be upgraded without a write
   | 'foreign' // SQLite, but not a launcher saga log
   | 'corrupt' // not SQLite, truncated, or damaged pages
   | 'missing' // file does not exist and the caller asked not to create it

@@ -181,11 +181,39 @@ interface Probe {
   tables: string[];
 }
 
+/**
+ * An in-memory image of the log, committed WAL frames included, read without changing anything
+ * on disk: even a read-only connection to a WAL-mode file would create `-wal` and `-shm` beside
+ * it. The image is writable in memory only, so an older schema can be upgraded for reading.
+ */
+function memoryImage(file: string, busyTimeoutMs: number): Database.Database {
+  let image: Buffer;
+  if (fs.existsSync(`${file}-wal`)) {
+    // A live or crashed writer: its companions exist already, and serialize() folds the WAL in.
+    const reader = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    try {
+      image = reader.serialize();
+    } finally {
+      reader.close();
+    }
+  } else {
+    image = fs.readFileSync(file);
+  }
+  // Header bytes 18-19 say "WAL"; an in-memory image cannot have one, so it reads as a rollback file.
+  if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
+    image[18] = 1;
+    image[19] = 1;
+  }
+  return new Database(image);
+}
+
 /** Reads the header and table list without writing a byte; throws `corrupt` for non-SQLite files. */
-function probe(file: string, busyTimeoutMs: number): Probe {
+function probe(file: string, busyTimeoutMs: number, untouched: boolean): Probe {
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    db = untouched
+      ? memoryImage(file, busyTimeoutMs)
+      : new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
       (t) => t.name,
@@ -222,7 +250,8 @@ export class SagaLog {
     if (options.readonly && !exists) {
       throw new SagaLogError('missing', `no saga log at ${file}`);
     }
-    const found: Probe = exists && fs.statSync(file).size > 0 ? probe(file, busyTimeoutMs) : { userVersion: 0, tables: [] };
+    if (exists && !fs.statSync(file).isFile()) throw new SagaLogError('foreign', `${file} is not a file, so it cannot be a saga log`);
+    const found: Probe = exists && fs.statSync(file).size > 0 ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
     const hasOwnTables = OWN_TABLES.every((t) => found.tables.includes(t));
     if (!hasOwnTables && found.tables.length > 0) {
       // Creating our tables inside somebody else's database would be a write to a file we do not own.
@@ -235,12 +264,6 @@ export class SagaLog {
       throw new SagaLogError('foreign', `${file} holds no launcher saga log (no launcher_saga tables)`);
     }
     this.fileVersion = found.userVersion;
-    if (options.readonly && found.userVersion < SCHEMA_VERSION) {
-      throw new SagaLogError(
-        'old_schema',
-        `${file} has schema version ${found.userVersion}, older than this build's ${SCHEMA_VERSION}; launch the app on it once to upgrade it (the upgrade only adds)`,
-      );
-    }
     const newer = found.userVersion > SCHEMA_VERSION;
     this.readOnlyReason = newer
       ? `${file} has schema version ${found.userVersion}, newer than this build's version ${SCHEMA_VERSION}: it is opened read-only and nothing will be written to it`
@@ -249,7 +272,10 @@ export class SagaLog {
         : null;
     let db: Database.Database | undefined;
     try {
-      if (this.readOnlyReason !== null) {
+      if (options.readonly) {
+        db = memoryImage(file, busyTimeoutMs);
+        db.pragma('foreign_keys = ON');
+      } else if (this.readOnlyReason !== null) {
         db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
         db.pragma('foreign_keys = ON');
       } else {
@@ -258,6 +284,9 @@ export class SagaLog {
       this.db = db;
       if (this.readOnlyReason === null) {
         this.configureWritable(options, !exists || found.tables.length === 0);
+        this.migrate();
+      } else if (options.readonly && !newer) {
+        // Only the in-memory image is upgraded, so readers see every column of this build.
         this.migrate();
       }
       this.stmts = this.prepareStatements();

@@ -18,8 +18,15 @@ export class SagaEvents {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Never throws: a listener's failure must not stop the saga that is reporting its progress. */
   emit(change: SagaChange): void {
-    this.emitter.emit('change', change);
+    for (const listener of this.emitter.listeners('change') as ((c: SagaChange) => void)[]) {
+      try {
+        listener(change);
+      } catch (err) {
+        process.emitWarning(`a saga change listener threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   /** Returns the unsubscribe function. */

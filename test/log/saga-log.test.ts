@@ -172,6 +172,11 @@ describe('saga log', () => {
     assert.equal(pruned, 3);
     assert.equal(reopened.recent({ limit: 10 }).length, 0);
     assert.equal(reopened.startSaga({ name: 'y', inputJson: '{}' }), 4);
+    assert.throws(
+      () => reopened.startSaga({ name: 'z', inputJson: '{}', sagaId: 2 }),
+      (e: unknown) => e instanceof SagaLogError && e.code === 'duplicate' && /never reused/.test(e.message),
+      'an explicit id of a pruned saga is refused too',
+    );
     reopened.close();
   });
 

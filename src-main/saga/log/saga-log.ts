@@ -454,7 +454,12 @@ export class SagaLog {
 
   startSaga(input: StartSagaInput): number {
     return this.write(`start saga '${input.name}'`, () => {
-      const sagaId = input.sagaId ?? this.maxSagaId() + 1;
+      const highest = this.maxSagaId();
+      // A caller-chosen id at or below the high-water mark may belong to a pruned saga: refuse it.
+      if (input.sagaId !== undefined && input.sagaId <= highest) {
+        throw new SagaLogError('duplicate', `saga id ${input.sagaId} was already issued (the highest so far is ${highest}); ids are never reused`);
+      }
+      const sagaId = input.sagaId ?? highest + 1;
       this.stmts.insertSaga.run({
         sagaId,
         name: input.name,
@@ -550,7 +555,10 @@ export class SagaLog {
       }
       const r = this.stmts.finishStep.run({ sagaId, stepIndex: compensationIndex, outputJson, now: this.now() });
       if (r.changes !== 1) this.refuseStepTransition(sagaId, compensationIndex, 'succeeded');
-      this.stmts.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
+      const marked = this.stmts.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
+      if (marked.changes !== 1) {
+        throw new SagaLogError('invalid_transition', `step ${row.compensates_index} of saga ${sagaId} is no longer succeeded; its compensation cannot be recorded`);
+      }
     });
   }
 

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openLog } from '../src-main/boot/open-log';
+import { RETENTION_DEFAULTS } from '../src-main/boot/retention';
 import { startEngine } from '../src-main/domain/engine';
 import { openWorkspace } from '../src-main/domain/workspace-sagas';
 import { spawnForkPeer } from '../src-main/peers/fork-peer';
@@ -36,6 +37,25 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   }
   if (marked !== 1000) throw new Error(`recovery marked ${marked} sagas, expected 1000`);
 
+  // Retention's unit of work: one batch of the size boot uses, over the large log, where nearly
+  // everything is prunable. Each batch is what blocks the main thread before retention yields.
+  const pruneDir = path.join(ctx.dir, 'prune');
+  fs.mkdirSync(pruneDir);
+  fs.copyFileSync(source, path.join(pruneDir, 'launcher-sagas.db'));
+  const pruneLog = SagaLog.open(path.join(pruneDir, 'launcher-sagas.db'));
+  const batchMs: number[] = [];
+  for (let i = 0; i < (ctx.quick ? 20 : 50); i++) {
+    const t0 = performance.now();
+    const deleted = pruneLog.pruneFinished({ endedBefore: new Date('2100-01-01'), keepNewest: 10_000, batchSize: RETENTION_DEFAULTS.batchSize });
+    batchMs.push(performance.now() - t0);
+    if (deleted === 0) throw new Error('retention bench ran out of prunable sagas');
+  }
+  const vacuumT0 = performance.now();
+  pruneLog.releaseFreePages(RETENTION_DEFAULTS.vacuumPagesPerStep);
+  const vacuumMs = performance.now() - vacuumT0;
+  pruneLog.close();
+  fs.rmSync(pruneDir, { recursive: true, force: true });
+
   // Typical payloads are the domain's own: 1,000 open_workspace sagas through real host and srv.
   const sizeDir = path.join(ctx.dir, 'size-profile');
   fs.mkdirSync(sizeDir);
@@ -52,12 +72,15 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   const sizeBytes = fs.statSync(sizeFile).size;
 
   console.log(
-    `boot: recovery ${median(recoveryMs).toFixed(1)}ms, open+recovery ${median(openRecoverMs).toFixed(1)}ms over ${ctx.largeSagas.toLocaleString('en')} sagas; 1,000 open_workspace sagas take ${(sizeBytes / 1024).toFixed(0)} KiB`,
+    `boot: recovery ${median(recoveryMs).toFixed(1)}ms, open+recovery ${median(openRecoverMs).toFixed(1)}ms over ${ctx.largeSagas.toLocaleString('en')} sagas; 1,000 open_workspace sagas take ${(sizeBytes / 1024).toFixed(0)} KiB; a retention batch of ${RETENTION_DEFAULTS.batchSize} takes ${median(batchMs).toFixed(1)}ms (max ${Math.max(...batchMs).toFixed(1)}ms)`,
   );
   return {
     'boot.recovery_ms': round(median(recoveryMs), 2),
     'boot.open_recover_ms': round(median(openRecoverMs), 2),
     'boot.peak_rss_mb': round(process.resourceUsage().maxRSS / 1024, 1),
     'boot.size_1000_sagas_bytes': sizeBytes,
+    'boot.retention_batch_ms': round(median(batchMs), 2),
+    'boot.retention_batch_max_ms': round(Math.max(...batchMs), 2),
+    'boot.retention_vacuum_step_ms': round(vacuumMs, 2),
   };
 }

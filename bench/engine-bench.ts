@@ -26,16 +26,32 @@ export async function runEngineBench(ctx: BenchContext, distDir: string): Promis
   const coordinator = createSelfOnlyCoordinator(engineLog, { bootId: 'bench' });
   const engineMs: number[] = [];
   const floorMs: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let t0 = performance.now();
+  const timeEngine = async () => {
+    const t0 = performance.now();
     for (let i = 0; i < sagas; i++) {
       const outcome = await coordinator.run(noopSelfSaga, {});
       if (outcome.state !== 'completed') throw new Error(`noop saga ended ${outcome.state}`);
     }
     engineMs.push((performance.now() - t0) / sagas);
-    t0 = performance.now();
+  };
+  const timeFloor = () => {
+    const t0 = performance.now();
     for (let i = 0; i < sagas; i++) logOnlySaga(floorLog);
     floorMs.push((performance.now() - t0) / sagas);
+  };
+  // Both warmed alike, then measured in alternating order so drift and noise hit both sides.
+  await timeEngine();
+  timeFloor();
+  engineMs.length = 0;
+  floorMs.length = 0;
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) {
+      await timeEngine();
+      timeFloor();
+    } else {
+      timeFloor();
+      await timeEngine();
+    }
   }
   await coordinator.shutdown(1000);
   engineLog.close();

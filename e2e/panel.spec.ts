@@ -3,10 +3,12 @@
 // Build first: `node scripts/build.mjs` (npm run test:e2e does).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { startPanelServer } from '../src-main/headless/panel-server';
+import { type PanelServer, startPanelServer } from '../src-main/headless/panel-server';
 import { createSagaHandlers } from '../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../src-main/saga/log/saga-log';
 import { SagaEvents } from '../src-main/saga/saga-events';
@@ -203,6 +205,8 @@ test('shows sagas appearing and changing state without a reload', async ({ page 
   try {
     await page.goto(server.url);
     await expect(page.getByTestId('list-empty')).toBeVisible();
+    // A push sent before the stream is open reaches no one; wait until the panel says it listens.
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-live', 'true');
     const id = log.startSaga({ name: 'live-saga', inputJson: '{}', plannedSteps: 1 });
     events.emit({ sagaId: id, name: 'live-saga', state: 'running', stepIndex: null });
     const row = page.locator(`[data-testid="saga-row"][data-saga-id="${id}"]`);
@@ -222,6 +226,96 @@ test('shows sagas appearing and changing state without a reload', async ({ page 
     }
     await expect(rows(page)).toHaveCount(6);
   } finally {
+    await server.close();
+    log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+interface Relay {
+  /** The panel's address through the relay. */
+  url: string;
+  /** Refuses new connections and cuts the open ones, as a host that went away. */
+  down(): Promise<void>;
+  /** Listens again on the same port: the host is back at the same address. */
+  up(): Promise<void>;
+}
+
+/** An HTTP relay in front of the panel server, so the test can take the host away and bring it back. */
+async function startRelay(target: PanelServer): Promise<Relay> {
+  const upstream = new URL(target.origin);
+  const relay = http.createServer((req, res) => {
+    // The server checks Host and Origin against its own address: present the relayed request as its own.
+    const headers = { ...req.headers, host: upstream.host };
+    if (headers.origin !== undefined) headers.origin = target.origin;
+    const forward = http.request({ host: upstream.hostname, port: target.port, path: req.url, method: req.method, headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    res.on('close', () => forward.destroy());
+    req.pipe(forward);
+  });
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      relay.once('error', reject);
+      relay.listen(port, '127.0.0.1', () => {
+        relay.off('error', reject);
+        resolve((relay.address() as AddressInfo).port);
+      });
+    });
+  const port = await listen(0);
+  const down = () =>
+    new Promise<void>((resolve) => {
+      if (!relay.listening) return resolve();
+      relay.close(() => resolve());
+      relay.closeAllConnections();
+    });
+  return {
+    url: `http://127.0.0.1:${port}/${target.token}/`,
+    down,
+    up: async () => {
+      await listen(port);
+    },
+  };
+}
+
+test('says reconnecting while the host is away, and catches up on what it missed once it is back', async ({ page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-reconnect-'));
+  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+  const events = new SagaEvents();
+  const server = await startPanelServer({
+    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
+    port: 0,
+    panelDir: PANEL_DIR,
+  });
+  const relay = await startRelay(server);
+  try {
+    const first = log.startSaga({ name: 'before-drop', inputJson: '{}', plannedSteps: 1 });
+    await page.goto(relay.url);
+    const live = page.getByTestId('live-status');
+    await expect(live).toHaveAttribute('data-live', 'true');
+    await expect(live).toHaveText('live');
+    await page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`).click();
+    await expect(page.getByTestId('detail-state')).toHaveText('running');
+
+    await relay.down();
+    await expect(live).toHaveAttribute('data-live', 'false');
+    await expect(live).toHaveText('reconnecting…');
+    // Changes made while the panel cannot hear: their pushes reach no one.
+    log.terminate(first, 'failed', 'gave up');
+    events.emit({ sagaId: first, name: 'before-drop', state: 'failed', stepIndex: null });
+    const missed = log.startSaga({ name: 'during-drop', inputJson: '{}' });
+    events.emit({ sagaId: missed, name: 'during-drop', state: 'running', stepIndex: null });
+
+    await relay.up();
+    await expect(live).toHaveAttribute('data-live', 'true');
+    // Reopening reloaded the list, the counts and the open detail, so the missed changes show.
+    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${missed}"]`)).toHaveCount(1);
+    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`).getByTestId('state-badge')).toHaveText('failed');
+    await expect(page.getByTestId('detail-state')).toHaveText('failed');
+  } finally {
+    await relay.down();
     await server.close();
     log.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // The panel's API over the headless host's HTTP transport: the same SagaPanelApi the
 // Electron preload exposes, built from the same createPanelApi so the shapes cannot drift.
 // The page lives at /<token>/, so relative URLs carry the token without any script handling it.
-import { type SagaPanelApi, type Channel, createPanelApi } from '../src-shared/ipc-contract';
+import { type Channel, type ConnectionState, type SagaPanelApi, createPanelApi } from '../src-shared/ipc-contract';
 import { type LauncherChannel, type SagaLauncherApi, createLauncherApi } from '../src-shared/launcher-contract';
 
 /** One POST to the headless host's api/<channel>; a plain-text answer is a transport refusal. */
@@ -23,33 +23,86 @@ export function createHttpLauncherApi(base: URL = new URL('./', window.location.
   return createLauncherApi((channel: LauncherChannel, request: unknown) => post(base, channel, request));
 }
 
+/**
+ * After the browser gives up on the stream for good (a refusal: 401 once the host restarted
+ * with a new token, 503 with too many panels open) a new one is tried this much later; a
+ * dropped connection is retried by the browser itself at the server's `retry:` interval.
+ */
+const REOPEN_MS = 5000;
+
 export function createHttpPanelApi(base: URL = new URL('./', window.location.href)): SagaPanelApi {
   const invoke = (channel: Channel, request: unknown): Promise<unknown> => post(base, channel, request);
 
-  const listeners = new Set<(raw: unknown) => void>();
+  const changeListeners = new Set<(raw: unknown) => void>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
   let source: EventSource | null = null;
-  const subscribe = (listener: (raw: unknown) => void) => {
-    listeners.add(listener);
-    if (!source) {
-      source = new EventSource(new URL('events', base));
-      source.addEventListener('change', (ev) => {
-        let raw: unknown;
-        try {
-          raw = JSON.parse((ev as MessageEvent<string>).data);
-        } catch {
-          return;
-        }
-        for (const l of listeners) l(raw);
-      });
-    }
-    return () => {
-      listeners.delete(listener);
-      if (listeners.size === 0 && source) {
-        source.close();
-        source = null;
+  let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  let state: ConnectionState = 'closed';
+
+  const setState = (next: ConnectionState) => {
+    if (next === state) return;
+    state = next;
+    for (const l of [...connectionListeners]) l(next);
+  };
+
+  const open = () => {
+    reopenTimer = undefined;
+    const es = new EventSource(new URL('events', base));
+    source = es;
+    es.addEventListener('open', () => setState('open'));
+    es.addEventListener('error', () => {
+      setState('closed');
+      if (es.readyState !== EventSource.CLOSED || source !== es) return;
+      source = null;
+      reopenTimer = setTimeout(open, REOPEN_MS);
+    });
+    es.addEventListener('change', (ev) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse((ev as MessageEvent<string>).data);
+      } catch {
+        return;
       }
+      for (const l of [...changeListeners]) l(raw);
+    });
+  };
+
+  /** One stream serves every listener; it exists while anyone listens. */
+  const retain = () => {
+    if (!source && reopenTimer === undefined) open();
+  };
+  const release = () => {
+    if (changeListeners.size > 0 || connectionListeners.size > 0) return;
+    clearTimeout(reopenTimer);
+    reopenTimer = undefined;
+    source?.close();
+    source = null;
+    state = 'closed';
+  };
+
+  const subscribe = (listener: (raw: unknown) => void) => {
+    changeListeners.add(listener);
+    retain();
+    return () => {
+      changeListeners.delete(listener);
+      release();
     };
   };
 
-  return createPanelApi(invoke, subscribe);
+  const subscribeConnection = (listener: (state: ConnectionState) => void) => {
+    connectionListeners.add(listener);
+    retain();
+    // Joining an open stream: no 'open' event is coming, so say it here (after the caller returns).
+    if (state === 'open') {
+      queueMicrotask(() => {
+        if (connectionListeners.has(listener) && state === 'open') listener('open');
+      });
+    }
+    return () => {
+      connectionListeners.delete(listener);
+      release();
+    };
+  };
+
+  return createPanelApi(invoke, subscribe, subscribeConnection);
 }

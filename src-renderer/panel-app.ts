@@ -304,13 +304,12 @@ export function startPanel(api: SagaPanelApi): void {
   function refreshNow() {
     clearTimeout(refreshTimer);
     refreshTimer = undefined;
+    changedOpen = false;
     void loadList();
     void loadCounts();
     if (openId !== null) void openDetail(openId, true);
   }
   api.onChange((change) => {
-    liveEl.dataset.live = 'true';
-    liveEl.textContent = 'live';
     if (change.sagaId === openId) changedOpen = true;
     if (refreshTimer !== undefined) return;
     refreshTimer = setTimeout(() => {
@@ -321,8 +320,15 @@ export function startPanel(api: SagaPanelApi): void {
       changedOpen = false;
     }, REFRESH_MS);
   });
-  liveEl.dataset.live = 'true';
-  liveEl.textContent = 'live';
+  // "live" only while pushes can actually arrive; until then the page may be stale.
+  api.onConnection((state) => {
+    const open = state === 'open';
+    liveEl.dataset.live = String(open);
+    liveEl.textContent = open ? 'live' : 'reconnecting…';
+    // Pushes sent while the stream was down (or before it first opened) are lost for good:
+    // reload everything on screen so no missed change stays hidden.
+    if (open) refreshNow();
+  });
 
   // ---- keys ----
   document.addEventListener('keydown', (ev) => {

@@ -242,19 +242,41 @@ export interface SagaPanelApi {
   counts(): Promise<ApiResult<CountsResponse>>;
   /** Calls `listener` with each change; returns the unsubscribe function. */
   onChange(listener: (change: SagaChangePush) => void): () => void;
+  /**
+   * Calls `listener` with 'open' each time pushes start (or resume) flowing and 'closed' when
+   * they stop; a listener added while open hears 'open' once. Pushes sent while closed are
+   * lost, so a panel reloads what it shows on every 'open'.
+   */
+  onConnection(listener: (state: ConnectionState) => void): () => void;
 }
+
+export type ConnectionState = 'open' | 'closed';
 
 /** Global name of the API in the Electron renderer. */
 export const PANEL_API_GLOBAL = 'sagaPanel';
 
 export type Invoke = (channel: Channel, request: unknown) => Promise<unknown>;
 export type SubscribeRaw = (listener: (raw: unknown) => void) => () => void;
+export type SubscribeConnection = (listener: (state: ConnectionState) => void) => () => void;
+
+/** A transport that cannot drop (Electron IPC) is open from the start: it says so once. */
+const alwaysOpen: SubscribeConnection = (listener) => {
+  let subscribed = true;
+  // Asynchronously, like a transport that has to connect: the caller's setup finishes first.
+  void Promise.resolve().then(() => {
+    if (subscribed) listener('open');
+  });
+  return () => {
+    subscribed = false;
+  };
+};
 
 /**
- * Builds the API from a transport's two primitives, so preload and the HTTP client expose
- * exactly the same shape and both check every answer against the contract.
+ * Builds the API from a transport's primitives, so preload and the HTTP client expose
+ * exactly the same shape and both check every answer against the contract. Without
+ * `subscribeConnection` the transport counts as always open.
  */
-export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw): SagaPanelApi {
+export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw, subscribeConnection: SubscribeConnection = alwaysOpen): SagaPanelApi {
   const call = async <C extends Channel>(channel: C, request: unknown): Promise<ApiResult<ResponseOf<C>>> => {
     try {
       return parseResponse(channel, await invoke(channel, request));
@@ -275,5 +297,6 @@ export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw): SagaPan
         // A malformed push is dropped: the panel refreshes on the next good one.
         if (change.success) listener(change.data);
       }),
+    onConnection: (listener) => subscribeConnection((state) => listener(state)),
   };
 }

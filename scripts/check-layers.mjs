@@ -1,6 +1,7 @@
 // The layering rules as a check that fails, not a wish:
 //   src-shared imports nothing of ours; src-main/saga knows nothing of Electron or IPC;
-//   only src-main/electron imports 'electron'; the renderer reaches main only through the preload API.
+//   only src-main/electron imports 'electron'; nothing outside src-main/electron imports from it (the
+//   Node host must never pull in Electron-host code); the renderer reaches main only through the preload API.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -22,6 +23,7 @@ const rules = [
   { dir: 'src-renderer', forbid: (spec) => spec === 'electron' || spec.startsWith('node:'), why: 'the renderer is sandboxed' },
   { dir: 'src-main/saga', forbid: (spec, resolved) => spec === 'electron' || (resolved !== null && /^src-main\/(ipc|electron|headless|cli)\//.test(resolved)), why: 'src-main/saga knows nothing of Electron or IPC' },
   { dir: 'src-main', except: 'src-main/electron/', forbid: (spec) => spec === 'electron' || spec.startsWith('electron/'), why: "only src-main/electron imports 'electron'" },
+  { dir: 'src-main', except: 'src-main/electron/', forbid: (spec, resolved) => resolved !== null && resolved.startsWith('src-main/electron/'), why: 'nothing outside src-main/electron imports from it' },
 ];
 
 const problems = [];

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from './usage-error';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
@@ -20,9 +21,7 @@ export function parseCommandArgs<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(values);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `--${issue.path.map(String).join('.')}` : 'arguments';
-    throw new UsageError(`${command}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new UsageError(`${command}: ${describeZodIssue(parsed.error, { pathPrefix: '--', whenNoPath: 'arguments' })}`);
   }
   return parsed.data;
 }

@@ -1,12 +1,12 @@
 // `launcher-saga headless --user-data-dir DIR [--port N]`: the app's boot under plain Node
 // (profile lock -> log -> recovery -> peers), with the saga panel and the launcher page served
 // to a browser on 127.0.0.1. Runs until SIGTERM or SIGINT.
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { boot } from '../boot/boot';
-import { createLauncherHandler } from '../electron/launcher-handler';
-import { createWorkspaceRunner } from '../electron/workspace-runner';
+import { operatorName } from '../domain/operator-name';
+import { createLauncherHandler } from '../ipc/launcher-handler';
+import { createWorkspaceRunner } from '../domain/workspace-runner';
 import { startPanelServer } from '../headless/panel-server';
 import { createSagaHandlers } from '../ipc/saga-handlers';
 import { intOption, parseCommandArgs } from './args';
@@ -15,15 +15,6 @@ const Options = z.object({
   'user-data-dir': z.string({ error: 'is required' }).min(1, 'must not be empty'),
   port: intOption(0, 65535).default(0),
 });
-
-/** The OS user running the host: who a review is recorded as, and who owns opened workspaces. */
-function reviewerName(): string {
-  try {
-    return os.userInfo().username || 'operator';
-  } catch {
-    return 'operator';
-  }
-}
 
 function untilSignalled(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -54,7 +45,7 @@ export async function runHeadless(argv: string[]): Promise<number> {
   if (booted.readOnlyReason) process.stderr.write(`launcher-saga: the saga log is read-only: ${booted.readOnlyReason}\n`);
   let server;
   try {
-    const reviewer = reviewerName();
+    const reviewer = operatorName();
     const handlers = createSagaHandlers({ log: booted.log, events: booted.events, reviewer, bootId: booted.bootId });
     const launcher = createLauncherHandler(
       createWorkspaceRunner((definition, input) => booted.coordinator.run(definition, input), reviewer),

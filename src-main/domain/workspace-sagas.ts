@@ -180,6 +180,3 @@ export const closeWorkspace = defineSaga({
     },
   ],
 });
-
-// Kept here too: other modules import the benchmark sagas from this file.
-export { noopPeersSaga, noopSelfSaga } from './noop-sagas';

@@ -36,8 +36,32 @@ const fromRow = (r: WorkspaceRow): Workspace => ({
   archivedAt: r.archived_at,
 });
 
+/** Every statement the store runs, prepared once when it opens: srv answers each step with a few. */
+function prepare(db: Database.Database) {
+  return {
+    lookupKey: db.prepare<[string], { output_json: string }>(`SELECT output_json FROM applied_key WHERE key = ?`),
+    recordKey: db.prepare<[string, string, string, string]>(
+      `INSERT OR IGNORE INTO applied_key(key, op, output_json, applied_at) VALUES (?, ?, ?, ?)`,
+    ),
+    activeByName: db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM workspace WHERE name = ? AND state = 'active'`),
+    insert: db.prepare<[string, string, string, string | null, string]>(
+      `INSERT INTO workspace(workspace_id, name, owner, token_sha256, state, created_at) VALUES (?, ?, ?, ?, 'active', ?)`,
+    ),
+    delete: db.prepare<[string]>(`DELETE FROM workspace WHERE workspace_id = ?`),
+    get: db.prepare<[string], WorkspaceRow>(`SELECT * FROM workspace WHERE workspace_id = ?`),
+    setPublished: db.prepare<[string, string]>(`UPDATE workspace SET published_at = ? WHERE workspace_id = ?`),
+    insertPublication: db.prepare<[string, string]>(`INSERT INTO publication(workspace_id, published_at) VALUES (?, ?)`),
+    setArchived: db.prepare<[string, string]>(`UPDATE workspace SET state = 'archived', archived_at = ? WHERE workspace_id = ?`),
+    list: db.prepare<[], WorkspaceRow>(`SELECT * FROM workspace ORDER BY created_at, workspace_id`),
+    countPublications: db.prepare<[], number>(`SELECT COUNT(*) FROM publication`).pluck(),
+  };
+}
+
 export class WorkspaceStore implements KeyStore {
   private readonly db: Database.Database;
+  private readonly sql: ReturnType<typeof prepare>;
+  /** Runs a function in an IMMEDIATE transaction (the write lock up front, so no upgrade can deadlock). */
+  private readonly inTransaction: <T>(fn: () => T) => T;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 5000 });
@@ -64,59 +88,51 @@ export class WorkspaceStore implements KeyStore {
         output_json TEXT NOT NULL,
         applied_at TEXT NOT NULL
       );`);
+    this.sql = prepare(this.db);
+    const tx = this.db.transaction((fn: () => unknown) => fn());
+    this.inTransaction = <T>(fn: () => T) => tx.immediate(fn) as T;
   }
 
   lookup(key: string): { output: unknown } | undefined {
-    const row = this.db.prepare(`SELECT output_json FROM applied_key WHERE key = ?`).get(key) as
-      | { output_json: string }
-      | undefined;
+    const row = this.sql.lookupKey.get(key);
     return row ? { output: JSON.parse(row.output_json) } : undefined;
   }
 
   record(key: string, op: string, output: unknown): void {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO applied_key(key, op, output_json, applied_at) VALUES (?, ?, ?, ?)`)
-      .run(key, op, JSON.stringify(output ?? null), new Date().toISOString());
+    this.sql.recordKey.run(key, op, JSON.stringify(output ?? null), new Date().toISOString());
   }
 
   /** Runs `apply` at most once per key: the effect and the key commit together or not at all. */
   private once<T>(key: string | null, op: string, apply: () => T): T {
-    return this.db
-      .transaction(() => {
-        if (key !== null) {
-          const prior = this.lookup(key);
-          if (prior) return prior.output as T;
-        }
-        const out = apply();
-        if (key !== null) this.record(key, op, out);
-        return out;
-      })
-      .immediate();
+    return this.inTransaction(() => {
+      if (key !== null) {
+        const prior = this.lookup(key);
+        if (prior) return prior.output as T;
+      }
+      const out = apply();
+      if (key !== null) this.record(key, op, out);
+      return out;
+    });
   }
 
   create(name: string, owner: string, accessToken: string | null): { workspaceId: string } {
-    return this.db
-      .transaction(() => {
-        const taken = this.db.prepare(`SELECT workspace_id FROM workspace WHERE name = ? AND state = 'active'`).get(name);
-        if (taken) throw new Error(`a workspace named '${name}' already exists`);
-        const workspaceId = `ws-${crypto.randomUUID()}`;
-        const tokenHash = accessToken === null ? null : crypto.createHash('sha256').update(accessToken).digest('hex');
-        this.db
-          .prepare(`INSERT INTO workspace(workspace_id, name, owner, token_sha256, state, created_at) VALUES (?, ?, ?, ?, 'active', ?)`)
-          .run(workspaceId, name, owner, tokenHash, new Date().toISOString());
-        return { workspaceId };
-      })
-      .immediate();
+    return this.inTransaction(() => {
+      if (this.sql.activeByName.get(name)) throw new Error(`a workspace named '${name}' already exists`);
+      const workspaceId = `ws-${crypto.randomUUID()}`;
+      const tokenHash = accessToken === null ? null : crypto.createHash('sha256').update(accessToken).digest('hex');
+      this.sql.insert.run(workspaceId, name, owner, tokenHash, new Date().toISOString());
+      return { workspaceId };
+    });
   }
 
   /** Idempotent, as an undo must be: deleting a workspace that is gone reports deleted: false. */
   delete(workspaceId: string): { workspaceId: string; deleted: boolean } {
-    const r = this.db.prepare(`DELETE FROM workspace WHERE workspace_id = ?`).run(workspaceId);
+    const r = this.sql.delete.run(workspaceId);
     return { workspaceId, deleted: r.changes === 1 };
   }
 
   get(workspaceId: string): Workspace {
-    const row = this.db.prepare(`SELECT * FROM workspace WHERE workspace_id = ?`).get(workspaceId) as WorkspaceRow | undefined;
+    const row = this.sql.get.get(workspaceId);
     if (!row) throw new Error(`no workspace '${workspaceId}'`);
     return fromRow(row);
   }
@@ -126,8 +142,8 @@ export class WorkspaceStore implements KeyStore {
       const ws = this.get(workspaceId);
       if (ws.state !== 'active') throw new Error(`workspace '${workspaceId}' is ${ws.state}; only an active workspace is published`);
       const publishedAt = new Date().toISOString();
-      this.db.prepare(`UPDATE workspace SET published_at = ? WHERE workspace_id = ?`).run(publishedAt, workspaceId);
-      const r = this.db.prepare(`INSERT INTO publication(workspace_id, published_at) VALUES (?, ?)`).run(workspaceId, publishedAt);
+      this.sql.setPublished.run(publishedAt, workspaceId);
+      const r = this.sql.insertPublication.run(workspaceId, publishedAt);
       return { workspaceId, publicationId: Number(r.lastInsertRowid), publishedAt };
     });
   }
@@ -137,15 +153,13 @@ export class WorkspaceStore implements KeyStore {
       const ws = this.get(workspaceId);
       if (ws.state !== 'active') throw new Error(`workspace '${workspaceId}' is already ${ws.state}`);
       const archivedAt = new Date().toISOString();
-      this.db.prepare(`UPDATE workspace SET state = 'archived', archived_at = ? WHERE workspace_id = ?`).run(archivedAt, workspaceId);
+      this.sql.setArchived.run(archivedAt, workspaceId);
       return { workspaceId, archivedAt };
     });
   }
 
   list(): { workspaces: Workspace[]; publications: number } {
-    const rows = this.db.prepare(`SELECT * FROM workspace ORDER BY created_at, workspace_id`).all() as WorkspaceRow[];
-    const publications = this.db.prepare(`SELECT COUNT(*) FROM publication`).pluck().get() as number;
-    return { workspaces: rows.map(fromRow), publications };
+    return { workspaces: this.sql.list.all().map(fromRow), publications: this.sql.countPublications.get() ?? 0 };
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { CHANNEL_NAMES, PUSH_CHANNEL } from '../../src-shared/ipc-contract';
 import { LAUNCHER_CHANNEL_NAMES } from '../../src-shared/launcher-contract';
 import type { SagaHandlers } from '../ipc/saga-handlers';
-import type { LauncherHandler } from './launcher-handler';
+import type { LauncherHandler } from '../ipc/launcher-handler';
 import { checkSender, senderInfoOf } from './sender-check';
 
 export interface IpcBridgeOptions {

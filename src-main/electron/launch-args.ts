@@ -3,6 +3,7 @@
 // ignored here rather than refused.
 import path from 'node:path';
 import { z } from 'zod';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export interface LaunchArgs {
   /** Absolute profile directory from --user-data-dir, or null for the OS default. */
@@ -26,7 +27,7 @@ export function parseLaunchArgs(argv: readonly string[], cwd: string): LaunchArg
     else if (arg === '--user-data-dir' || arg.startsWith('--user-data-dir=')) {
       const value = arg === '--user-data-dir' ? argv[++i] : arg.slice('--user-data-dir='.length);
       const parsed = UserDataDir.safeParse(value);
-      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? '--user-data-dir is invalid');
+      if (!parsed.success) throw new Error(describeZodIssue(parsed.error));
       if (parsed.data.startsWith('--')) throw new Error('--user-data-dir needs a directory');
       userDataDir = path.resolve(cwd, parsed.data);
     }

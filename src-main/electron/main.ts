@@ -1,11 +1,11 @@
 // The Electron host: one instance per profile, the shared boot (log -> recovery -> peers as
 // utility processes), then IPC, then windows; an orderly quit that gives in-flight sagas a
 // bounded grace and leaves the rest to the next launch's recovery.
-import os from 'node:os';
 import path from 'node:path';
 import { Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { z } from 'zod';
 import { type BootedApp, DEFAULT_SHUTDOWN_GRACE_MS, boot } from '../boot/boot';
+import { operatorName } from '../domain/operator-name';
 import { createSagaHandlers } from '../ipc/saga-handlers';
 import { appMenuTemplate } from './app-menu';
 import { APP_SCHEME } from './app-origin';
@@ -13,11 +13,11 @@ import { serveAppRequest } from './app-protocol';
 import { AppWindows } from './app-windows';
 import { registerIpc } from './ipc-bridge';
 import { type LaunchArgs, parseLaunchArgs } from './launch-args';
-import { createLauncherHandler } from './launcher-handler';
+import { createLauncherHandler } from '../ipc/launcher-handler';
 import { createQuitController } from './quit-controller';
 import { createUtilityPeerSpawner } from './utility-peer';
 import { hardenSession, hardenWebContents } from './web-security';
-import { createWorkspaceRunner } from './workspace-runner';
+import { createWorkspaceRunner } from '../domain/workspace-runner';
 
 // dist/electron/main.js -> dist
 const distDir = path.resolve(__dirname, '..');
@@ -32,14 +32,6 @@ function fail(message: string, exitCode: number): never {
   app.exit(exitCode);
   // app.exit does not return in practice; the throw satisfies `never` if it ever did.
   throw new Error(message);
-}
-
-function reviewerName(): string {
-  try {
-    return os.userInfo().username || 'operator';
-  } catch {
-    return 'operator';
-  }
 }
 
 // Privileges must be declared before 'ready'. standard: app://panel/ gets a real origin
@@ -109,9 +101,9 @@ async function start(args: LaunchArgs): Promise<void> {
 
   registerIpc({
     ipcMain,
-    sagaHandlers: createSagaHandlers({ log: running.log, events: running.events, reviewer: reviewerName(), bootId: running.bootId }),
+    sagaHandlers: createSagaHandlers({ log: running.log, events: running.events, reviewer: operatorName(), bootId: running.bootId }),
     launcherHandler: createLauncherHandler(
-      createWorkspaceRunner((definition, input) => running.coordinator.run(definition, input), reviewerName()),
+      createWorkspaceRunner((definition, input) => running.coordinator.run(definition, input), operatorName()),
     ),
     knownWebContentsIds: () => windows.knownWebContentsIds(),
     pushTargets: () => windows.panelContents(),

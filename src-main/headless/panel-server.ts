@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { type ApiResult, type ErrorCode, errorResponse } from '../../src-shared/ipc-contract';
 import { LAUNCHER_CHANNEL_PREFIX } from '../../src-shared/launcher-contract';
-import { PANEL_CSP } from '../../src-shared/panel-csp';
+import { panelCsp } from '../../src-shared/panel-csp';
 import type { SagaHandlers } from '../ipc/saga-handlers';
 import { BASE_HEADERS, guardRequest, newToken } from './request-guard';
 
@@ -36,6 +36,8 @@ export interface PanelServer {
 }
 
 /** Requests are small JSON objects; anything bigger is refused before it is buffered. */
+/** The app's one CSP; the page calls its API on this server's origin, so it may connect to 'self'. */
+const HEADLESS_CSP = panelCsp({ connectSrc: "'self'" });
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_EVENT_CLIENTS = 32;
 /** A client that stops reading is dropped rather than buffered without bound. */
@@ -221,7 +223,7 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
       sendText(res, 404, 'Not found.');
       return;
     }
-    send(res, 200, file.type, file.body, file.type.startsWith('text/html') ? { 'Content-Security-Policy': PANEL_CSP } : {});
+    send(res, 200, file.type, file.body, file.type.startsWith('text/html') ? { 'Content-Security-Policy': HEADLESS_CSP } : {});
   }
 
   const server = http.createServer((req, res) => {

@@ -23,6 +23,8 @@ import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
 import type { SagaEvents } from '../saga/saga-events';
 import { boundNullable, boundText, clipNullable, clipText } from './bounds';
+import { logErrorCode } from './error-codes';
+import { type IssueList, describeZodIssue } from '../../src-shared/zod-issue';
 
 /** Who sent a request, as the transport established it (Electron: sender frame check; HTTP: token). */
 export interface Sender {
@@ -126,28 +128,14 @@ class HandlerError extends Error {
 
 function toErrorResponse(err: unknown, channel: string): ErrorResponse {
   if (err instanceof HandlerError) return errorResponse(err.code, err.message);
-  if (err instanceof SagaLogError) {
-    const code: ErrorCode =
-      err.code === 'not_found'
-        ? 'not_found'
-        : err.code === 'invalid_transition' || err.code === 'duplicate'
-          ? 'conflict'
-          : err.code === 'read_only' || err.code === 'newer_schema'
-            ? 'read_only'
-            : err.code === 'busy'
-              ? 'busy'
-              : 'internal';
-    return errorResponse(code, err.message);
-  }
+  if (err instanceof SagaLogError) return errorResponse(logErrorCode(err), err.message);
   const message = err instanceof Error ? err.message : String(err);
   return errorResponse('internal', `${channel} failed inside the app: ${message}`);
 }
 
-function describeIssue(channel: string, error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  const issue = error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+function describeIssue(channel: string, error: IssueList): string {
   // The message comes from our schema, but the path can echo a renderer-chosen key: keep it short.
-  return clipText(`Malformed request on ${channel}: ${where}${issue?.message ?? 'invalid'}.`, 300);
+  return clipText(`Malformed request on ${channel}: ${describeZodIssue(error)}.`, 300);
 }
 
 export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { hostHandlers } from '../domain/host-handlers';
 import { SessionManager } from '../domain/session-manager';
+import { sessionModeFromEnv } from '../domain/session-mode';
 import { JsonKeyStore } from './json-key-store';
 import { parsePeerArgs } from './peer-args';
 import { runPeer } from './peer-runtime';
@@ -12,7 +13,7 @@ try {
   const args = parsePeerArgs('host', process.argv.slice(2));
   const sessionEntry = args['session-entry'];
   if (!sessionEntry) throw new Error('--session-entry is required');
-  const sessions = new SessionManager(sessionEntry);
+  const sessions = new SessionManager(sessionEntry, sessionModeFromEnv(process.env));
   runPeer({
     name: 'host',
     handlers: hostHandlers(sessions),

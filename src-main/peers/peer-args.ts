@@ -2,6 +2,7 @@
 // wrongly says so instead of running half-configured.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 const PeerArgs = z.object({
   'user-data-dir': z.string().min(1),
@@ -17,8 +18,7 @@ export function parsePeerArgs(name: string, argv: string[]): PeerArgs {
   });
   const parsed = PeerArgs.safeParse(values);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`peer ${name}: --${issue?.path.join('.') ?? 'arguments'}: ${issue?.message ?? 'invalid'}`);
+    throw new Error(`peer ${name}: ${describeZodIssue(parsed.error, { pathPrefix: '--', whenNoPath: 'arguments' })}`);
   }
   return parsed.data;
 }

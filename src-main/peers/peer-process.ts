@@ -2,7 +2,7 @@
 // it exits, and each incarnation gets the next generation number (1, 2, 3, ...) so every step
 // row can say which incarnation it was sent to.
 import type { Command } from '../saga/command';
-import { errorMessage } from '../saga/command';
+import { abortReason, errorMessage } from '../saga/command';
 import { type MainToPeer, PeerToMain, describeBadMessage } from './peer-protocol';
 import type { PeerChild, PeerName, SpawnPeer } from './peer-transport';
 
@@ -219,11 +219,6 @@ export class PeerProcess {
     }
   }
 
-  /** Starts the first incarnation (if none) and waits until it is ready. */
-  async start(): Promise<PeerIdentity> {
-    return this.ready();
-  }
-
   /**
    * The identity of a ready incarnation, spawning or waiting for a restart as needed.
    * Throws PeerUnavailableError when none becomes ready within the startup timeout.
@@ -353,10 +348,4 @@ export class PeerProcess {
     await inc.exited;
     clearTimeout(timer);
   }
-}
-
-function abortReason(signal: AbortSignal | undefined): string {
-  const r: unknown = signal?.reason;
-  if (r instanceof Error) return r.message;
-  return r === undefined ? 'aborted' : String(r);
 }

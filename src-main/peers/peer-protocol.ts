@@ -2,6 +2,7 @@
 // a peer that sends anything else "answered garbage" and is restarted.
 import { z } from 'zod';
 import { Command } from '../saga/command';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export const PeerRequest = z.object({
   type: z.literal('request'),
@@ -42,8 +43,6 @@ export type PeerToMain = z.infer<typeof PeerToMain>;
 
 /** One line naming what was wrong with a message, for the "answered garbage" reason. */
 export function describeBadMessage(error: z.ZodError, message: unknown): string {
-  const issue = error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
   let shown: string;
   try {
     shown = JSON.stringify(message) ?? String(message);
@@ -51,5 +50,5 @@ export function describeBadMessage(error: z.ZodError, message: unknown): string 
     shown = String(message);
   }
   if (shown.length > 120) shown = `${shown.slice(0, 117)}...`;
-  return `${where}${issue?.message ?? 'invalid'} in ${shown}`;
+  return `${describeZodIssue(error)} in ${shown}`;
 }

@@ -4,6 +4,7 @@ import { type Command, type CommandHandler, errorMessage } from '../saga/command
 import { MainToPeer, type PeerRequest, type PeerToMain } from './peer-protocol';
 import type { PeerName } from './peer-transport';
 import { PARENT_PID_ENV, hangUntilParentDies, parentPidFromEnv, watchParent } from './parent-watch';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 /** Durable record of applied idempotency keys: a key found here is answered from the record, never re-applied. */
 export interface KeyStore {
@@ -139,7 +140,7 @@ export function runPeer(options: PeerRuntimeOptions): void {
     const parsed = MainToPeer.safeParse(raw);
     if (!parsed.success) {
       // Without a valid request id there is nobody to answer; main's deadline fails the step.
-      process.stderr.write(`peer ${options.name}: ignored a malformed message from main: ${parsed.error.issues[0]?.message}\n`);
+      process.stderr.write(`peer ${options.name}: ignored a malformed message from main: ${describeZodIssue(parsed.error)}\n`);
       return;
     }
     const msg = parsed.data;

@@ -57,7 +57,7 @@ export class Peers {
     }
     const peers = new Peers(processes);
     try {
-      await Promise.all([...processes.values()].map((p) => p.start()));
+      await Promise.all([...processes.values()].map((p) => p.ready()));
     } catch (err) {
       await peers.stop();
       throw err;
@@ -97,8 +97,4 @@ export class Peers {
   async stop(): Promise<void> {
     await Promise.all([...this.processes.values()].map((p) => p.stop()));
   }
-}
-
-export function startPeers(options: StartPeersOptions): Promise<Peers> {
-  return Peers.start(options);
 }

@@ -1,6 +1,7 @@
 // What a step sends and what runs it: a command is a JSON object naming its operation,
 // and a handler is the same shape whether it runs in main (self) or in a peer process.
 import { z } from 'zod';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export const Command = z.looseObject({ op: z.string().min(1) });
 export type Command = z.infer<typeof Command>;
@@ -34,9 +35,7 @@ export function defineHandler<S extends z.ZodType>(
   return (command, ctx) => {
     const parsed = schema.safeParse(command);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-      throw new Error(`command '${command.op}' is invalid: ${where}${issue?.message ?? 'invalid'}`);
+      throw new Error(`command '${command.op}' is invalid: ${describeZodIssue(parsed.error)}`);
     }
     return run(parsed.data, ctx);
   };
@@ -44,4 +43,10 @@ export function defineHandler<S extends z.ZodType>(
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Why `signal` was aborted, as text for a step's failure reason ('aborted' when no reason was given). */
+export function abortReason(signal: AbortSignal | undefined): string {
+  const r: unknown = signal?.reason;
+  return r === undefined ? 'aborted' : errorMessage(r);
 }

@@ -5,13 +5,14 @@
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { SagaState } from '../../src-shared/saga-model';
-import { Command, errorMessage } from './command';
+import { Command, abortReason, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
 import type { SagaLog } from './log/saga-log';
 import { toLogJson } from './redaction';
 import type { DispatchResult, Router } from './router';
 import { SagaEvents } from './saga-events';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export interface CoordinatorOptions {
   events?: SagaEvents;
@@ -65,6 +66,13 @@ export class SagaInputError extends Error {
 /** The coordinator does not accept sagas (shutting down, or the log is read-only). */
 export class SagaRefusedError extends Error {
   override readonly name = 'SagaRefusedError';
+  constructor(
+    /** Callers answer differently: shutting down passes, a read-only log stays so for this launch. */
+    readonly reason: 'shutting_down' | 'read_only',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** A log write failed or the coordinator detached: no further writes or dispatches for this saga. */
@@ -121,13 +129,11 @@ export class Coordinator {
    * (nothing written), SagaRefusedError, or the log's error when the saga row cannot be written.
    */
   start<I>(def: SagaDefinition<I>, input: unknown, options: RunOptions = {}): StartedSaga {
-    if (this.closedReason !== null) throw new SagaRefusedError(`saga '${def.name}' was not started: ${this.closedReason}`);
-    if (!this.log.writable) throw new SagaRefusedError(`saga '${def.name}' was not started: ${this.log.readOnlyReason}`);
+    if (this.closedReason !== null) throw new SagaRefusedError('shutting_down', `saga '${def.name}' was not started: ${this.closedReason}`);
+    if (!this.log.writable) throw new SagaRefusedError('read_only', `saga '${def.name}' was not started: ${this.log.readOnlyReason}`);
     const parsed = def.input.safeParse(input);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-      throw new SagaInputError(`invalid input for saga '${def.name}': ${where}${issue?.message ?? 'invalid'}`);
+      throw new SagaInputError(`invalid input for saga '${def.name}': ${describeZodIssue(parsed.error)}`);
     }
     const sagaId = this.log.startSaga({
       name: def.name,
@@ -407,15 +413,7 @@ function isCommand(value: unknown): value is Command {
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-    throw new Error(`${where}${issue?.message ?? 'invalid'}`);
+    throw new Error(describeZodIssue(parsed.error));
   }
   return parsed.data;
-}
-
-function abortReason(signal: AbortSignal): string {
-  const r: unknown = signal.reason;
-  if (r instanceof Error) return r.message;
-  return r === undefined ? 'aborted' : String(r);
 }

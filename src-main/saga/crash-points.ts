@@ -2,6 +2,7 @@
 // SIGKILL itself at that exact durable-write point, so kill-and-relaunch tests hit the same
 // spot every run. Inert unless the variable is set.
 import { z } from 'zod';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export const CrashPointName = z.enum([
   'before_pending', // the step's pending row is not written yet
@@ -29,7 +30,7 @@ export function parseCrashSpec(value: string | undefined): CrashSpec | null {
   if (value === undefined || value === '') return null;
   const parsed = CrashSpec.safeParse(value);
   if (!parsed.success) {
-    throw new Error(`${CRASH_ENV}='${value}' is not a crash point: ${parsed.error.issues[0]?.message ?? 'invalid'} (points: ${CrashPointName.options.join(', ')})`);
+    throw new Error(`${CRASH_ENV}='${value}' is not a crash point: ${describeZodIssue(parsed.error)} (points: ${CrashPointName.options.join(', ')})`);
   }
   return parsed.data;
 }

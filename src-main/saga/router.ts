@@ -3,7 +3,7 @@
 import type { Target } from '../../src-shared/saga-model';
 import type { PeerRequestInput, PeerResult } from '../peers/peer-process';
 import type { Peers } from '../peers/peers';
-import { errorMessage } from './command';
+import { abortReason, errorMessage } from './command';
 import type { SelfHandlers } from './self-handlers';
 
 export type DispatchResult = PeerResult;
@@ -48,7 +48,7 @@ export class Router {
     if (fault === 'garbage' || fault === 'exit') {
       return Promise.resolve({ ok: false, error: `fault hook '${String(fault)}' only applies to peer steps` });
     }
-    if (req.signal?.aborted) return Promise.resolve({ ok: false, error: `cancelled before it ran: ${reasonOf(req.signal)}` });
+    if (req.signal?.aborted) return Promise.resolve({ ok: false, error: `cancelled before it ran: ${abortReason(req.signal)}` });
     const ac = new AbortController();
     const deadlineAt = Date.now() + req.deadlineMs;
     let out: unknown;
@@ -72,7 +72,7 @@ export class Router {
         resolve(r);
       };
       const onAbort = () => {
-        const why = reasonOf(req.signal);
+        const why = abortReason(req.signal);
         settle({ ok: false, error: `cancelled while running in main: ${why}` }, why);
       };
       const timer = setTimeout(
@@ -88,10 +88,4 @@ export class Router {
       }
     });
   }
-}
-
-function reasonOf(signal: AbortSignal | undefined): string {
-  const r: unknown = signal?.reason;
-  if (r instanceof Error) return r.message;
-  return r === undefined ? 'aborted' : String(r);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { panelCsp } from '../../src-shared/panel-csp';
 import { APP_ORIGIN, CONTENT_SECURITY_POLICY, appUrl, isAppUrl } from '../../src-main/electron/app-origin';
 import { resolveAppPath, serveAppRequest } from '../../src-main/electron/app-protocol';
 import { tempDir } from '../helpers/temp-dir';
@@ -49,6 +50,7 @@ describe('app origin', () => {
     assert.equal(directives.get('frame-ancestors'), "'none'");
     assert.equal(directives.get('connect-src'), "'none'");
     assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-inline|unsafe-eval|https?:|\*/);
+    assert.equal(CONTENT_SECURITY_POLICY, panelCsp({ connectSrc: "'none'" }), 'the shared CSP, talking to main only over IPC');
   });
 });
 

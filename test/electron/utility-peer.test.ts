@@ -22,7 +22,11 @@ describe('utility-process peers', () => {
       LAUNCHER_CRASH_AT: 'x:1:after_pending',
       LAUNCHER_PEER_GENERATION: '2',
       PATH: '/peer/bin',
+      // Packaged Electron cannot fork itself as Node (runAsNode fuse off): sessions are threads.
+      LAUNCHER_SESSION_MODE: 'thread',
     });
+    const forced = utilityForkOptions({ ...request, env: { LAUNCHER_SESSION_MODE: 'fork' } }, { LAUNCHER_SESSION_MODE: 'fork' });
+    assert.equal((forced.env as Record<string, string> | undefined)?.['LAUNCHER_SESSION_MODE'], 'thread', 'no environment can make an Electron host fork sessions');
     assert.equal(options.serviceName, serviceNameOf('host'));
     assert.notEqual(serviceNameOf('host'), serviceNameOf('srv'));
     assert.ok(Array.isArray(options.stdio) && options.stdio[0] === 'ignore');

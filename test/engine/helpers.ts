@@ -28,7 +28,7 @@ export interface TestEngine extends Engine {
 }
 
 export async function startTestEngine(
-  options: { dir?: string; logOptions?: SagaLogOptions; defaultDeadlineMs?: number; probeTimeoutMs?: number } = {},
+  options: { dir?: string; logOptions?: SagaLogOptions; defaultDeadlineMs?: number; probeTimeoutMs?: number; peerEnv?: Record<string, string> } = {},
 ): Promise<TestEngine> {
   requireBuild();
   const dir = options.dir ?? tempDir();
@@ -40,6 +40,7 @@ export async function startTestEngine(
     spawnPeer: spawnForkPeer,
     defaultDeadlineMs: options.defaultDeadlineMs ?? 10_000,
     peerProbeTimeoutMs: options.probeTimeoutMs ?? 500,
+    ...(options.peerEnv && { peerEnv: options.peerEnv }),
   });
   return {
     ...engine,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createLauncherHandler } from '../../src-main/electron/launcher-handler';
+import { createLauncherHandler } from '../../src-main/ipc/launcher-handler';
 import { type PanelServer, startPanelServer } from '../../src-main/headless/panel-server';
 import { createSagaHandlers } from '../../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PANEL_CSP } from '../../src-shared/panel-csp';
 import { type PanelServer, startPanelServer } from '../../src-main/headless/panel-server';
+import { panelCsp } from '../../src-shared/panel-csp';
 import { createSagaHandlers } from '../../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
 import { SagaEvents } from '../../src-main/saga/saga-events';
@@ -83,7 +83,7 @@ describe('panel server', () => {
   test('serves the page with a strict CSP and no CORS headers', async () => {
     const r = await request(server, base);
     assert.equal(r.status, 200);
-    assert.equal(r.headers['content-security-policy'], PANEL_CSP);
+    assert.equal(r.headers['content-security-policy'], panelCsp({ connectSrc: "'self'" }), 'the shared CSP, calling its API on its own origin');
     assert.equal(r.headers['referrer-policy'], 'no-referrer');
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
     assert.equal(r.headers['access-control-allow-origin'], undefined);

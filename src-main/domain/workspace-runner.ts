@@ -1,11 +1,11 @@
 // What the launcher's buttons do: open a workspace by name, or close one this launch opened.
 // Closing needs the ids opening produced, so successful opens are remembered by name.
 import type { RunSagaResponse } from '../../src-shared/launcher-contract';
-import { CreateWorkspaceOutput, RegisterPanelViewOutput, StartSessionOutput } from '../domain/domain-commands';
-import { CLOSE_STEPS, OPEN_STEPS, closeWorkspace, openWorkspace } from '../domain/workspace-sagas';
+import { CreateWorkspaceOutput, RegisterPanelViewOutput, StartSessionOutput } from './domain-commands';
+import { CLOSE_STEPS, OPEN_STEPS, closeWorkspace, openWorkspace } from './workspace-sagas';
 import type { SagaOutcome } from '../saga/coordinator';
 import type { SagaDefinition } from '../saga/define-saga';
-import { LauncherRefusal, type RunLauncherSaga } from './launcher-handler';
+import { LauncherRefusal, type RunLauncherSaga } from '../ipc/launcher-handler';
 
 export type RunSaga = (definition: SagaDefinition<unknown>, input: unknown) => Promise<SagaOutcome>;
 

@@ -8,6 +8,8 @@ import {
   RunSagaRequest,
   isLauncherChannel,
 } from '../../src-shared/launcher-contract';
+import { sagaErrorCode } from './error-codes';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 
 /** Runs one launcher saga to its end. Supplied by main.ts from the domain's definitions. */
 export type RunLauncherSaga = (request: { saga: LauncherSaga; workspace: string; failLastStep: boolean }) => Promise<RunSagaResponse>;
@@ -35,15 +37,15 @@ export function createLauncherHandler(run: RunLauncherSaga): LauncherHandler {
       if (channel !== LAUNCHER_CHANNELS.runSaga) return errorResponse('unknown_channel', 'Unknown launcher channel.');
       const parsed = RunSagaRequest.safeParse(rawRequest);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-        return errorResponse('bad_request', `The run request is invalid: ${where}${issue?.message ?? 'invalid'}.`);
+        return errorResponse('bad_request', `The run request is invalid: ${describeZodIssue(parsed.error)}.`);
       }
       try {
         return { ok: true, data: await run(parsed.data) };
       } catch (err) {
         if (err instanceof LauncherRefusal) return errorResponse(err.code, err.message);
         const message = err instanceof Error ? err.message : String(err);
+        const code = sagaErrorCode(err);
+        if (code !== null) return errorResponse(code, `The saga could not be run: ${message.slice(0, 500)}`);
         return errorResponse('internal', `The saga could not be run: ${message.slice(0, 500)}`);
       }
     },

@@ -93,6 +93,11 @@ export const MovedAsideFile = z.object({
   from: z.string(),
   to: z.string(),
   reason: z.string(),
+  /**
+   * The sagas a crash left unresolved in the moved-aside file (ids of that file), worded as
+   * recovery would have marked them; they stay unmarked there. Absent when they could not be read.
+   */
+  interrupted: z.array(RecoveredSaga).optional(),
 });
 export type MovedAsideFile = z.infer<typeof MovedAsideFile>;
 

@@ -15,7 +15,7 @@ import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
 import { runRecovery } from '../saga/recovery';
 import { SagaEvents } from '../saga/saga-events';
-import { moveAside, openLog } from './open-log';
+import { openLog, setAsideOpenLog } from './open-log';
 import { type ProfileLock, acquireProfileLock } from './profile-lock';
 import { type Retention, type RetentionOptions, scheduleRetention } from './retention';
 
@@ -102,7 +102,8 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
       quickCheckMaxBytes: options.quickCheckMaxBytes,
       clock,
     };
-    let { log, movedAside } = openLog(options.userDataDir, openOptions);
+    let opened = openLog(options.userDataDir, openOptions);
+    let { log } = opened;
     cleanups.push(() => log.close());
 
     phase('recover');
@@ -111,17 +112,17 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
     let recoverySkipped: string | null = null;
     if (log.writable) {
       try {
-        recovery = runRecovery(log, { bootId, movedAside });
+        recovery = runRecovery(log, { bootId, movedAside: opened.movedAside });
       } catch (err) {
         // Damage the pre-open check did not reach (it reads only what recovery reads on a large
-        // log) surfaced while recovery wrote: that file is set aside like any other damaged one.
-        if (!(err instanceof SagaLogError) || err.code !== 'corrupt' || movedAside.length > 0) throw recoveryFailed(err, log.file);
-        log.close();
-        const moved = moveAside(log.file, `corrupt pages found by launch recovery (${err.message})`, clock());
-        ({ log, movedAside } = openLog(options.userDataDir, openOptions));
-        movedAside = [moved, ...movedAside];
+        // log) surfaced while recovery wrote: that file is set aside like any other damaged one,
+        // renamed before its writable connection closes so no checkpoint rewrites it.
+        if (!(err instanceof SagaLogError) || err.code !== 'corrupt' || opened.movedAside.length > 0) throw recoveryFailed(err, log.file);
+        const moved = setAsideOpenLog(opened, `corrupt pages found by launch recovery (${err.message})`, clock());
+        opened = openLog(options.userDataDir, openOptions);
+        log = opened.log;
         try {
-          recovery = runRecovery(log, { bootId, movedAside });
+          recovery = runRecovery(log, { bootId, movedAside: [moved, ...opened.movedAside] });
         } catch (again) {
           throw recoveryFailed(again, log.file);
         }
@@ -129,7 +130,7 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
       for (const m of recovery.marked) events.emit({ sagaId: m.sagaId, name: m.name, state: 'failed_compensation', stepIndex: null });
     } else {
       recoverySkipped = `launch recovery was skipped because the log takes no writes: ${log.readOnlyReason}`;
-      recovery = { bootId, startedAt: clock().toISOString(), durationMs: 0, marked: [], movedAside };
+      recovery = { bootId, startedAt: clock().toISOString(), durationMs: 0, marked: [], movedAside: opened.movedAside };
     }
 
     phase('peers');

@@ -4,10 +4,11 @@
 // disk full, locked by another process) stops the launch with an error saying which.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { MovedAsideFile } from '../../src-shared/saga-model';
+import type { MovedAsideFile, RecoveredSaga } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
+import { type InterruptedRead, findDamage, NOT_SQLITE, readInterrupted } from '../saga/log/log-check';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
-import { findDamage } from './log-check';
+import { recoveryPlan } from '../saga/recovery';
 
 export interface OpenLogOptions {
   busyTimeoutMs?: number;
@@ -20,6 +21,8 @@ export interface OpenLogOptions {
 export interface OpenedLog {
   log: SagaLog;
   movedAside: MovedAsideFile[];
+  /** The companions as the previous run left them, for setting this log aside later. */
+  crash: LeftBehind;
 }
 
 /** SQLite's companions of a database file; they belong to it and move with it. */
@@ -53,15 +56,64 @@ function asideName(file: string, now: Date): string {
   return to;
 }
 
-/** Renames the file and its companions; rename keeps every byte and is atomic per file. */
-export function moveAside(file: string, reason: string, now: Date): MovedAsideFile {
+/**
+ * The companions as the previous run left them, taken before any connection opens the log.
+ * Even a read-only connection rebuilds the -shm index of a crashed writer's WAL, and creates
+ * a -shm (or an empty -wal) where there was none; the moved-aside set gets the originals back.
+ */
+export interface LeftBehind {
+  shm: Buffer | null;
+  present: Set<string>;
+}
+
+export function leftBehind(file: string): LeftBehind {
+  const present = new Set(COMPANION_SUFFIXES.filter((s) => fs.existsSync(file + s)));
+  return { shm: present.has('-shm') ? fs.readFileSync(`${file}-shm`) : null, present };
+}
+
+/** How many interrupted sagas the reason names one by one; the rest are counted (all are in `interrupted`). */
+const NAMED_IN_REASON = 3;
+
+/** The reason an operator reads in the panel and diag, saying what the file still holds. */
+function reasonFor(damage: string, read: InterruptedRead | null): { reason: string; interrupted?: RecoveredSaga[] } {
+  if (read === null) return { reason: damage };
+  if ('unreadable' in read) return { reason: `${damage}; its interrupted sagas could not be read (${read.unreadable})` };
+  const interrupted = recoveryPlan(read.sagas);
+  if (interrupted.length === 0) return { reason: `${damage}; no saga in it was left unresolved`, interrupted };
+  const named = interrupted.slice(0, NAMED_IN_REASON).map((m) => `#${m.sagaId} ${m.name} ${m.reason}`);
+  const more = interrupted.length > NAMED_IN_REASON ? `; and ${interrupted.length - NAMED_IN_REASON} more` : '';
+  const count = `${interrupted.length} interrupted saga${interrupted.length === 1 ? '' : 's'}`;
+  return { reason: `${damage}; it holds ${count}, left unmarked there: ${named.join('; ')}${more}`, interrupted };
+}
+
+/**
+ * Renames the file and its companions; rename keeps every byte and is atomic per file.
+ * `closeLog` closes a connection still open on the file only once it is renamed: SQLite then
+ * sees its database moved and neither checkpoints the WAL into it nor deletes the -wal.
+ */
+export function moveAside(
+  file: string,
+  damage: string,
+  now: Date,
+  crash: LeftBehind = leftBehind(file),
+  read: InterruptedRead | null = null,
+  closeLog: () => void = () => {},
+): MovedAsideFile {
   const to = asideName(file, now);
   fs.renameSync(file, to);
-  for (const suffix of COMPANION_SUFFIXES) {
-    // Renamed with the same suffix so SQLite still pairs the WAL with its database when someone inspects it.
-    if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, to + suffix);
+  try {
+    for (const suffix of COMPANION_SUFFIXES) {
+      // Renamed with the same suffix so SQLite still pairs the WAL with its database when someone inspects it.
+      if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, to + suffix);
+    }
+  } finally {
+    closeLog();
   }
-  return { from: file, to, reason };
+  for (const suffix of COMPANION_SUFFIXES) {
+    if (!crash.present.has(suffix)) fs.rmSync(to + suffix, { force: true });
+  }
+  if (crash.shm !== null) fs.writeFileSync(`${to}-shm`, crash.shm);
+  return { from: file, to, ...reasonFor(damage, read) };
 }
 
 export function logFileIn(userDataDir: string): string {
@@ -75,18 +127,41 @@ export function openLog(userDataDir: string, options: OpenLogOptions = {}): Open
   const logOptions = { busyTimeoutMs, maxPageCount: options.maxPageCount, clock };
   assertWritable(userDataDir, file);
   const movedAside: MovedAsideFile[] = [];
+  let crash = leftBehind(file);
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
     const damage = findDamage(file, { busyTimeoutMs, quickCheckMaxBytes: options.quickCheckMaxBytes });
-    if (damage !== null) movedAside.push(moveAside(file, damage, clock()));
+    if (damage !== null) {
+      const read = damage.startsWith(NOT_SQLITE) ? null : readInterrupted(file, { busyTimeoutMs });
+      movedAside.push(moveAside(file, damage, clock(), crash, read));
+      crash = leftBehind(file);
+    }
   }
   try {
-    return { log: SagaLog.open(file, logOptions), movedAside };
+    return { log: SagaLog.open(file, logOptions), movedAside, crash };
   } catch (err) {
     // A file the check passed can still be another program's database, found by the schema probe.
+    // (A 'corrupt' here comes after the constructor closed a writable connection; the check above
+    // runs a full quick_check before any migration so that this stays the rare case.)
     if (!(err instanceof SagaLogError) || (err.code !== 'foreign' && err.code !== 'corrupt') || movedAside.length > 0) {
       throw err;
     }
-    movedAside.push(moveAside(file, err.message, clock()));
-    return { log: SagaLog.open(file, logOptions), movedAside };
+    movedAside.push(moveAside(file, err.message, clock(), crash, err.code === 'corrupt' ? readInterrupted(file, { busyTimeoutMs }) : null));
+    return { log: SagaLog.open(file, logOptions), movedAside, crash: leftBehind(file) };
   }
+}
+
+/**
+ * Sets aside a log whose damage surfaced only under its writable connection (launch recovery
+ * met it): what is still readable of its interrupted sagas is read first, the files are renamed
+ * while the connection is open, and only then is it closed, so the bytes are the crash's.
+ */
+export function setAsideOpenLog(opened: OpenedLog, damage: string, now: Date): MovedAsideFile {
+  const { log } = opened;
+  let read: InterruptedRead;
+  try {
+    read = { sagas: log.unresolved() };
+  } catch (err) {
+    read = { unreadable: err instanceof Error ? err.message : String(err) };
+  }
+  return moveAside(log.file, damage, now, opened.crash, read, () => log.close());
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import type { MovedAsideFile } from '../../src-shared/saga-model';
 import { type BootPhase, boot } from '../../src-main/boot/boot';
 import { ProfileLockedError } from '../../src-main/boot/profile-lock';
 import { SagaRefusedError } from '../../src-main/saga/coordinator';
@@ -50,6 +51,84 @@ function seed(dir: string) {
   const ids = writeScenario(log);
   log.close();
   return ids;
+}
+
+const CRASH_WRITER = path.join(import.meta.dirname, 'fixtures', 'crash-writer.ts');
+
+/**
+ * A cleanly closed log of `finished` completed sagas, then a real writer SIGKILLed mid-saga:
+ * its commits exist only as frames in the -wal, beside the -shm it left.
+ */
+async function crashedLog(dir: string, finished: number): Promise<{ file: string; sagaId: number }> {
+  const file = path.join(dir, LOG_FILE_NAME);
+  const log = SagaLog.open(file);
+  for (let i = 0; i < finished; i++) {
+    const id = log.startSaga({ name: 'open_workspace', inputJson: JSON.stringify({ workspace: `w${i}`, pad: 'p'.repeat(200) }) });
+    log.startStep({ sagaId: id, stepIndex: 0, name: 'create', target: 'srv', cmdJson: '{"op":"create"}' });
+    log.finishStep(id, 0, '{}');
+    log.terminate(id, 'completed');
+  }
+  log.checkpoint();
+  log.close();
+  const writer = startTs(CRASH_WRITER, [file]);
+  const sagaId = Number((await writer.waitFor(/^running \d+$/)).split(' ')[1]);
+  await killHard(writer);
+  assert.ok(fs.statSync(`${file}-wal`).size > 0 && fs.existsSync(`${file}-shm`), 'the killed writer left its -wal and -shm');
+  return { file, sagaId };
+}
+
+/** sha256 of the db and its companions ('absent' for a missing one). */
+function hashes(file: string): string[] {
+  return ['', '-wal', '-shm'].map((s) => (fs.existsSync(file + s) ? sha256(file + s) : 'absent'));
+}
+
+function pageSizeOf(file: string): number {
+  return fs.readFileSync(file).readUInt16BE(16);
+}
+
+/** Page numbers the -wal holds frames for (reads of those pages never see the main file). */
+function pagesInWal(file: string): Set<number> {
+  const wal = fs.readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const pages = new Set<number>();
+  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) pages.add(wal.readUInt32BE(at));
+  return pages;
+}
+
+/** Table leaf pages of the main file that no -wal frame replaces, in page order. */
+function tableLeavesOutside(file: string, wal: Set<number>): number[] {
+  const bytes = fs.readFileSync(file);
+  const pageSize = pageSizeOf(file);
+  const out: number[] = [];
+  for (let page = 2; page * pageSize <= bytes.length; page++) {
+    if (!wal.has(page) && bytes[(page - 1) * pageSize] === 0x0d) out.push(page);
+  }
+  return out;
+}
+
+function rootPage(file: string, name: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = ?`).pluck().get(name) as number;
+  } finally {
+    db.close();
+  }
+}
+
+function overwritePage(file: string, page: number): void {
+  const pageSize = pageSizeOf(file);
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
+  fs.closeSync(fd);
+}
+
+/** The saga crash-writer.ts left in flight, named in the moved-aside entry and its reason. */
+function assertNamesInterrupted(moved: MovedAsideFile, sagaId: number): void {
+  const reason = "interrupted while running, during step 1 'start_session' (target host, peer generation 3, outcome unknown)";
+  assert.deepEqual(moved.interrupted, [
+    { sagaId, name: 'open_workspace', previousState: 'running', reason, inFlightStep: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 3 } },
+  ]);
+  assert.ok(moved.reason.includes(`; it holds 1 interrupted saga, left unmarked there: #${sagaId} open_workspace ${reason}`), moved.reason);
 }
 
 describe('boot', () => {
@@ -161,29 +240,56 @@ describe('boot', () => {
     }
   });
 
-  test('damage that only recovery meets (on a log above the quick_check size) sets the file aside and boots fresh', async () => {
+  test("a crashed writer's damaged log is set aside with its -wal and -shm byte for byte; the report names its interrupted saga", async () => {
     const dir = tempDir('boot-');
-    seed(dir);
-    const file = path.join(dir, LOG_FILE_NAME);
-    // The report's unique index is written by recovery but read by nothing before it.
-    const db = new Database(file, { readonly: true });
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const root = db.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'sqlite_autoindex_launcher_recovery_report_1'`).pluck().get() as number;
-    db.close();
-    const fd = fs.openSync(file, 'r+');
-    fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
-    fs.closeSync(fd);
-    const hash = sha256(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false, quickCheckMaxBytes: 0 });
+    const { file, sagaId } = await crashedLog(dir, 300);
+    const wal = pagesInWal(file);
+    const leaves = tableLeavesOutside(file, wal);
+    // A finished saga's page the crash did not touch: quick_check finds it, recovery's reads never do.
+    overwritePage(file, leaves[Math.floor(leaves.length / 2)]!);
+    const before = hashes(file);
+    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
     try {
       assert.equal(app.recovery.movedAside.length, 1);
       const [moved] = app.recovery.movedAside;
-      assert.match(moved!.reason, /^corrupt pages found by launch recovery/);
-      assert.equal(sha256(moved!.to), hash);
-      assert.deepEqual(app.recovery.marked, []);
-      assert.deepEqual(app.log.latestRecoveryReports(1)[0]?.movedAside, app.recovery.movedAside);
+      assert.match(moved!.reason, /^corrupt pages /);
+      assert.deepEqual(hashes(moved!.to), before, 'db, -wal and -shm are what the crash left');
+      assertNamesInterrupted(moved!, sagaId);
+      assert.deepEqual(app.recovery.marked, [], 'nothing of the new log was marked');
+      assert.deepEqual(app.log.latestRecoveryReports(1)[0]?.movedAside, app.recovery.movedAside, 'the new log persists it');
     } finally {
       await app.shutdown();
+    }
+  });
+
+  test('damage that only recovery meets (above the quick_check size) sets the file aside before its connection closes: bytes and interrupted saga kept', async () => {
+    const dir = tempDir('boot-');
+    const { file, sagaId } = await crashedLog(dir, 20);
+    // The report's unique index is written by recovery but read by nothing before it.
+    const root = rootPage(file, 'sqlite_autoindex_launcher_recovery_report_1');
+    assert.ok(!pagesInWal(file).has(root));
+    overwritePage(file, root);
+    const before = hashes(file);
+    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false, quickCheckMaxBytes: 0 });
+    const [moved] = app.recovery.movedAside;
+    try {
+      assert.equal(app.recovery.movedAside.length, 1);
+      assert.match(moved!.reason, /^corrupt pages found by launch recovery/);
+      assert.deepEqual(hashes(moved!.to), before, 'no checkpoint folded the -wal in, nothing deleted it');
+      assertNamesInterrupted(moved!, sagaId);
+      assert.deepEqual(app.recovery.marked, []);
+      assert.deepEqual(app.log.latestRecoveryReports(1)[0]?.movedAside, app.recovery.movedAside);
+      assert.equal((await app.coordinator.run(noop, {})).state, 'completed', 'the fresh log works');
+    } finally {
+      await app.shutdown();
+    }
+    // The crash's commits are still in the moved-aside pair: a reader of it sees the saga as the crash left it.
+    const aside = SagaLog.open(moved!.to, { readonly: true });
+    try {
+      assert.equal(aside.saga(sagaId)?.state, 'running');
+      assert.equal(aside.saga(sagaId)?.steps[1]?.state, 'pending');
+    } finally {
+      aside.close();
     }
   });
 

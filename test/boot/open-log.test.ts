@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { openLog } from '../../src-main/boot/open-log';
 import { SagaLogError } from '../../src-main/saga/log/errors';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
-import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { tempDir } from '../helpers/temp-dir';
 import { sha256 } from '../recovery/log-fixtures';
 import { startTs } from './child';
@@ -111,6 +111,46 @@ describe('opening the log at launch', () => {
       assert.equal(movedAside.length, 1, `damage in ${damaged} is found`);
       assert.match(movedAside[0]!.reason, /corrupt pages/);
       assert.equal(sha256(movedAside[0]!.to), hash);
+    }
+  });
+
+  test('an older schema gets a full quick_check whatever its size, so no migration meets damage; its interrupted saga is named', () => {
+    const dir = tempDir('open-');
+    const file = path.join(dir, LOG_FILE_NAME);
+    // A version 1 file, as the launcher before this build wrote it.
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]!.sql);
+    db.pragma('user_version = 1');
+    const saga = db.prepare(`INSERT INTO launcher_saga(saga_id, name, state, started_at, input_json) VALUES (?, 'open_workspace', ?, '2024-01-01T00:00:00.000Z', ?)`);
+    const step = db.prepare(`INSERT INTO launcher_saga_step(saga_id, step_index, name, state, target, started_at) VALUES (?, 0, 'create', ?, 'srv', '2024-01-01T00:00:00.000Z')`);
+    for (let id = 1; id <= 300; id++) {
+      saga.run(id, id === 300 ? 'running' : 'completed', JSON.stringify({ pad: 'p'.repeat(200) }));
+      step.run(id, id === 300 ? 'pending' : 'succeeded');
+    }
+    db.close();
+    const { pageSize, roots } = pageInfo(file);
+    const bytes = fs.readFileSync(file);
+    const leaves: number[] = [];
+    for (let page = 2; page * pageSize <= bytes.length; page++) if (bytes[(page - 1) * pageSize] === 0x0d) leaves.push(page);
+    const damaged = leaves.find((p) => p > roots.launcher_saga_step! + 2 && p < leaves[leaves.length - 3]!)!;
+    overwritePage(file, damaged, pageSize);
+    const hash = sha256(file);
+    const { log, movedAside } = openLog(dir, { quickCheckMaxBytes: 0 });
+    log.close();
+    assert.equal(movedAside.length, 1);
+    assert.match(movedAside[0]!.reason, /^corrupt pages \(/, 'found by the check, not by a migration on a writable connection');
+    assert.equal(sha256(movedAside[0]!.to), hash);
+    assert.deepEqual(movedAside[0]!.interrupted?.map((m) => [m.sagaId, m.reason]), [
+      [300, "interrupted while running, during step 0 'create' (target srv, outcome unknown)"],
+    ]);
+  });
+
+  test('boot holds no SQL: every statement against the saga log lives in src-main/saga/log', () => {
+    const bootDir = path.join(import.meta.dirname, '../../src-main/boot');
+    // profile-lock.ts holds an SQLite lock on its own file (launcher.lock), never on the log.
+    for (const f of fs.readdirSync(bootDir).filter((name) => name !== 'profile-lock.ts')) {
+      const source = fs.readFileSync(path.join(bootDir, f), 'utf8');
+      assert.doesNotMatch(source, /better-sqlite3|\bSELECT\b|\bpragma\(|\.prepare\(/, f);
     }
   });
 

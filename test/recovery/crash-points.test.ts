@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { boot } from '../../src-main/boot/boot';
-import { noopSelfSaga } from '../../src-main/domain/workspace-sagas';
+import { noopSelfSaga } from '../../src-main/domain/noop-sagas';
 import { LOG_FILE_NAME } from '../../src-main/saga/log/saga-log';
 import type { InFlightStep } from '../../src-shared/saga-model';
 import { startTs } from '../boot/child';

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { SagaLogError } from '../../src-main/saga/log/errors';
 import { SagaLog } from '../../src-main/saga/log/saga-log';
 import { recoveryPlan, runRecovery } from '../../src-main/saga/recovery';
 import { tempDir } from '../helpers/temp-dir';
@@ -91,13 +93,35 @@ describe('launch-time recovery', () => {
     assert.equal(dumpTables(file), tables);
   });
 
-  test('a read that fails stops recovery with an error; nothing is marked', () => {
+  test('a read that fails (a damaged step page) stops recovery with a corrupt error; nothing is marked', () => {
     const { file, log } = scenarioLog();
+    log.checkpoint();
     log.close();
-    const before = dumpTables(file);
-    // Closed connection: every read throws. Recovery must surface it, never report an empty log.
-    assert.throws(() => runRecovery(log, { bootId: 'boot-x', movedAside: [] }));
-    assert.equal(dumpTables(file), before);
+    const raw = new Database(file, { readonly: true });
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    const root = raw.prepare(`SELECT rootpage FROM sqlite_master WHERE name = 'launcher_saga_step'`).pluck().get() as number;
+    raw.close();
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (root - 1) * pageSize);
+    fs.closeSync(fd);
+    const states = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return JSON.stringify(db.prepare('SELECT saga_id, state, ended_at, failure_reason FROM launcher_saga ORDER BY saga_id').raw().all());
+      } finally {
+        db.close();
+      }
+    };
+    const before = states();
+    const reopened = SagaLog.open(file);
+    // Recovery must surface the failed read, never report it as an empty log.
+    assert.throws(
+      () => runRecovery(reopened, { bootId: 'boot-x', movedAside: [] }),
+      (e: unknown) => e instanceof SagaLogError && e.code === 'corrupt' && /recover interrupted sagas/.test(e.message),
+    );
+    assert.equal(reopened.latestRecoveryReports(5).length, 0, 'no report was persisted');
+    reopened.close();
+    assert.equal(states(), before, 'no saga was marked');
   });
 
   test('recovery cannot dispatch: it imports nothing that can reach a peer or the router', () => {

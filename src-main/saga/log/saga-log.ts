@@ -176,6 +176,57 @@ function summaryFromRow(r: SummaryRow): SagaSummary {
   };
 }
 
+// One row per step of each unresolved saga (one row with null step columns for a saga without steps).
+const UNRESOLVED_SQL = `SELECT s.saga_id AS s_id, s.name AS s_name, s.state AS s_state, s.started_at AS s_started_at,
+         s.input_json AS s_input_json, s.failure_reason AS s_failure_reason, st.*
+  FROM launcher_saga s LEFT JOIN launcher_saga_step st ON st.saga_id = s.saga_id
+  WHERE s.state IN ('running', 'compensating')
+  ORDER BY s.saga_id, st.step_index`;
+
+type UnresolvedRow = StepRow & {
+  s_id: number;
+  s_name: string;
+  s_state: SagaState;
+  s_started_at: string;
+  s_input_json: string;
+  s_failure_reason: string | null;
+};
+
+function groupUnresolved(rows: Iterable<UnresolvedRow>): UnresolvedSaga[] {
+  const out: UnresolvedSaga[] = [];
+  for (const row of rows) {
+    let last = out[out.length - 1];
+    if (last?.sagaId !== row.s_id) {
+      last = {
+        sagaId: row.s_id,
+        name: row.s_name,
+        state: row.s_state,
+        startedAt: row.s_started_at,
+        inputJson: row.s_input_json,
+        failureReason: row.s_failure_reason,
+        steps: [],
+      };
+      out.push(last);
+    }
+    if (row.step_index !== null) last.steps.push(stepFromRow(row));
+  }
+  return out;
+}
+
+/** Columns later schema versions added to steps; a file written before them reads them as null. */
+const STEP_COLUMNS_SINCE_V1 = { kind: null, idempotency_key: null, peer_generation: null, compensates_index: null };
+
+/**
+ * The unresolved sagas, read with recovery's own query through a connection the caller owns:
+ * the damage check's read-only one, so a damaged file is read without a writable connection
+ * (whose close would checkpoint the WAL into it). Works on every schema version.
+ */
+export function readUnresolvedWith(db: Database.Database): UnresolvedSaga[] {
+  const rows = db.prepare(UNRESOLVED_SQL).all() as UnresolvedRow[];
+  const current = rows.length === 0 || 'kind' in rows[0]!;
+  return groupUnresolved(current ? rows : rows.map((row) => ({ ...STEP_COLUMNS_SINCE_V1, ...row })));
+}
+
 interface Probe {
   userVersion: number;
   tables: string[];
@@ -371,13 +422,7 @@ export class SagaLog {
         `UPDATE launcher_saga SET state = @state, ended_at = @now, failure_reason = COALESCE(@reason, failure_reason)
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
       ),
-      unresolved: p(
-        `SELECT s.saga_id AS s_id, s.name AS s_name, s.state AS s_state, s.started_at AS s_started_at,
-                s.input_json AS s_input_json, s.failure_reason AS s_failure_reason, st.*
-         FROM launcher_saga s LEFT JOIN launcher_saga_step st ON st.saga_id = s.saga_id
-         WHERE s.state IN ('running', 'compensating')
-         ORDER BY s.saga_id, st.step_index`,
-      ),
+      unresolved: p(UNRESOLVED_SQL),
       summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
       steps: p(`SELECT ${STEP_COLUMNS} FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`),
       stepsOf: p(
@@ -596,32 +641,7 @@ export class SagaLog {
   }
 
   private readUnresolved(): UnresolvedSaga[] {
-    type Row = StepRow & {
-      s_id: number;
-      s_name: string;
-      s_state: SagaState;
-      s_started_at: string;
-      s_input_json: string;
-      s_failure_reason: string | null;
-    };
-    const out: UnresolvedSaga[] = [];
-    for (const row of this.stmts.unresolved.iterate() as IterableIterator<Row>) {
-      let last = out[out.length - 1];
-      if (last?.sagaId !== row.s_id) {
-        last = {
-          sagaId: row.s_id,
-          name: row.s_name,
-          state: row.s_state,
-          startedAt: row.s_started_at,
-          inputJson: row.s_input_json,
-          failureReason: row.s_failure_reason,
-          steps: [],
-        };
-        out.push(last);
-      }
-      if (row.step_index !== null) last.steps.push(stepFromRow(row));
-    }
-    return out;
+    return groupUnresolved(this.stmts.unresolved.iterate() as IterableIterator<UnresolvedRow>);
   }
 
   /** Newest first, served by the primary key or the state/name index: one query, no sort. */

@@ -1,13 +1,17 @@
-// Decides, before any writable connection touches it, whether launcher-sagas.db is damaged.
-// Everything here reads through a read-only connection: a damaged file must reach the
-// move-aside step with exactly the bytes it had, and a writable open could checkpoint a WAL
-// into it or rewrite its header.
+// Decides, before any writable connection touches it, whether launcher-sagas.db is damaged,
+// and reads what can still be read of a damaged one. Everything here reads through a
+// read-only connection: a damaged file must reach the move-aside step with the bytes the
+// crash left, and a writable connection's close would checkpoint its WAL into it.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { toSagaLogError } from '../saga/log/errors';
+import { toSagaLogError } from './errors';
+import { readUnresolvedWith, type UnresolvedSaga } from './saga-log';
+import { OWN_TABLES, SCHEMA_VERSION } from './schema';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
+/** How the damage of a file that is not SQLite at all begins: there is nothing in it to read. */
+export const NOT_SQLITE = 'not an SQLite database';
 
 /**
  * Files up to this size get a full `PRAGMA quick_check` (about 1 ms per MB here, so ~20 ms at
@@ -25,6 +29,9 @@ export interface LogCheckOptions {
 /** Why the file cannot be used as a saga log, or null when it looks sound. */
 export type Damage = string | null;
 
+/** What a read-only pass found still readable in a damaged log. */
+export type InterruptedRead = { sagas: UnresolvedSaga[] } | { unreadable: string };
+
 function headerDamage(file: string, size: number): Damage {
   const header = Buffer.alloc(HEADER_BYTES);
   const fd = fs.openSync(file, 'r');
@@ -35,7 +42,7 @@ function headerDamage(file: string, size: number): Damage {
     fs.closeSync(fd);
   }
   if (read < SQLITE_MAGIC.length || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
-    return 'not an SQLite database (its header is not an SQLite header)';
+    return `${NOT_SQLITE} (its header is not an SQLite header)`;
   }
   if (read < HEADER_BYTES) return `truncated: only ${size} bytes, shorter than an SQLite header`;
   const raw = header.readUInt16BE(16);
@@ -51,29 +58,28 @@ function headerDamage(file: string, size: number): Damage {
   return null;
 }
 
+function names(db: Database.Database): Set<string> {
+  const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'index')`).all() as { name: string }[];
+  return new Set(rows.map((r) => r.name));
+}
+
 /**
- * Reads what launch-time recovery reads (and the index pages its update rewrites), so damage
- * there is found before a write. Pages recovery only writes (the report's unique index, free
- * pages) are not covered: boot sets the file aside if recovery meets damage there.
+ * Runs recovery's own read (and reads the index pages its update rewrites), so damage there is
+ * found before a write. Pages recovery only writes (the report's unique index, free pages) are
+ * not covered: boot sets the file aside if recovery meets damage there.
  */
-function checkRecoveryPages(db: Database.Database): void {
-  const names = new Set(
-    (db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'index')`).all() as { name: string }[]).map((t) => t.name),
-  );
-  if (!names.has('launcher_saga') || !names.has('launcher_saga_step')) return;
-  db.prepare(
-    `SELECT st.* FROM launcher_saga s LEFT JOIN launcher_saga_step st ON st.saga_id = s.saga_id
-     WHERE s.state IN ('running', 'compensating')`,
-  ).all();
+function readRecoveryPages(db: Database.Database, present: Set<string>): void {
+  if (!OWN_TABLES.every((t) => present.has(t))) return;
+  readUnresolvedWith(db);
   db.prepare(`SELECT MAX(saga_id) FROM launcher_saga`).get();
   // Recovery's UPDATE rewrites these index entries too; the planner reads the other state index above.
-  if (names.has('idx_launcher_saga_state_ended')) {
+  if (present.has('idx_launcher_saga_state_ended')) {
     db.prepare(
       `SELECT COUNT(*) FROM launcher_saga INDEXED BY idx_launcher_saga_state_ended WHERE state IN ('running', 'compensating', 'failed_compensation')`,
     ).get();
   }
-  if (names.has('launcher_saga_meta')) db.prepare(`SELECT * FROM launcher_saga_meta`).all();
-  if (names.has('launcher_recovery_report')) {
+  if (present.has('launcher_saga_meta')) db.prepare(`SELECT * FROM launcher_saga_meta`).all();
+  if (present.has('launcher_recovery_report')) {
     db.prepare(`SELECT * FROM launcher_recovery_report ORDER BY report_id DESC LIMIT 5`).all();
   }
 }
@@ -81,6 +87,10 @@ function checkRecoveryPages(db: Database.Database): void {
 function isCorruption(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+}
+
+function openReadOnly(file: string, busyTimeoutMs: number): Database.Database {
+  return new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
 }
 
 /**
@@ -94,17 +104,39 @@ export function findDamage(file: string, options: LogCheckOptions): Damage {
   if (fromHeader !== null) return fromHeader;
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs });
-    if (size <= (options.quickCheckMaxBytes ?? QUICK_CHECK_MAX_BYTES)) {
+    db = openReadOnly(file, options.busyTimeoutMs);
+    const present = names(db);
+    // An older schema is migrated by the writable open, and its new index reads every saga row:
+    // damage anywhere must be found first, whatever the size, so no migration meets it.
+    const migrates = OWN_TABLES.every((t) => present.has(t)) && (db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION;
+    if (migrates || size <= (options.quickCheckMaxBytes ?? QUICK_CHECK_MAX_BYTES)) {
       const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
       if (problems.length > 0) return `corrupt pages (quick_check: ${problems.join('; ')})`;
     }
-    checkRecoveryPages(db);
+    readRecoveryPages(db, present);
     return null;
   } catch (err) {
     if (isCorruption(err)) return `corrupt pages (${(err as Error).message})`;
     throw toSagaLogError(err, 'checking the saga log', file);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * The sagas a crash left unresolved in a damaged log, read with recovery's own query through a
+ * read-only connection; what made them unreadable otherwise. Never throws: the file is being
+ * set aside either way, and this only decides what the report can say about it.
+ */
+export function readInterrupted(file: string, options: Pick<LogCheckOptions, 'busyTimeoutMs'>): InterruptedRead {
+  let db: Database.Database | undefined;
+  try {
+    db = openReadOnly(file, options.busyTimeoutMs);
+    if (!OWN_TABLES.every((t) => names(db!).has(t))) return { unreadable: 'it holds no launcher saga tables' };
+    return { sagas: readUnresolvedWith(db) };
+  } catch (err) {
+    return { unreadable: err instanceof Error ? err.message : String(err) };
   } finally {
     db?.close();
   }

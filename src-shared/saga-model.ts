@@ -98,6 +98,8 @@ export const MovedAsideFile = z.object({
    * recovery would have marked them; they stay unmarked there. Absent when they could not be read.
    */
   interrupted: z.array(RecoveredSaga).optional(),
+  /** The highest saga id the moved-aside file had issued; the fresh log continues above it. */
+  highestSagaId: z.number().int().nonnegative().optional(),
 });
 export type MovedAsideFile = z.infer<typeof MovedAsideFile>;
 

@@ -15,7 +15,7 @@ import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
 import { runRecovery } from '../saga/recovery';
 import { SagaEvents } from '../saga/saga-events';
-import { openLog, setAsideOpenLog } from './open-log';
+import { continueIds, openLog, setAsideOpenLog } from './open-log';
 import { type ProfileLock, acquireProfileLock } from './profile-lock';
 import { type Retention, type RetentionOptions, scheduleRetention } from './retention';
 
@@ -121,6 +121,7 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
         const moved = setAsideOpenLog(opened, `corrupt pages found by launch recovery (${err.message})`, clock());
         opened = openLog(options.userDataDir, openOptions);
         log = opened.log;
+        continueIds(log, [moved]);
         try {
           recovery = runRecovery(log, { bootId, movedAside: [moved, ...opened.movedAside] });
         } catch (again) {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MovedAsideFile, RecoveredSaga } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
-import { type InterruptedRead, findDamage, NOT_SQLITE, readInterrupted } from '../saga/log/log-check';
+import { type InterruptedRead, findDamage, NOT_SQLITE, readInterrupted, readHighestSagaId } from '../saga/log/log-check';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
 import { recoveryPlan } from '../saga/recovery';
 
@@ -98,6 +98,7 @@ export function moveAside(
   crash: LeftBehind = leftBehind(file),
   read: InterruptedRead | null = null,
   closeLog: () => void = () => {},
+  highestSagaId: number | null = null,
 ): MovedAsideFile {
   const to = asideName(file, now);
   fs.renameSync(file, to);
@@ -113,7 +114,13 @@ export function moveAside(
     if (!crash.present.has(suffix)) fs.rmSync(to + suffix, { force: true });
   }
   if (crash.shm !== null) fs.writeFileSync(`${to}-shm`, crash.shm);
-  return { from: file, to, ...reasonFor(damage, read) };
+  return { from: file, to, ...reasonFor(damage, read), ...(highestSagaId !== null && { highestSagaId }) };
+}
+
+/** A fresh log started beside moved-aside ones never issues an id they had issued (invariant 2). */
+export function continueIds(log: SagaLog, movedAside: readonly MovedAsideFile[]): void {
+  const floor = Math.max(0, ...movedAside.map((m) => m.highestSagaId ?? 0));
+  if (floor > log.maxSagaId()) log.raiseIdFloor(floor);
 }
 
 export function logFileIn(userDataDir: string): string {
@@ -132,12 +139,14 @@ export function openLog(userDataDir: string, options: OpenLogOptions = {}): Open
     const damage = findDamage(file, { busyTimeoutMs, quickCheckMaxBytes: options.quickCheckMaxBytes });
     if (damage !== null) {
       const read = damage.startsWith(NOT_SQLITE) ? null : readInterrupted(file, { busyTimeoutMs });
-      movedAside.push(moveAside(file, damage, clock(), crash, read));
+      movedAside.push(moveAside(file, damage, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
       crash = leftBehind(file);
     }
   }
   try {
-    return { log: SagaLog.open(file, logOptions), movedAside, crash };
+    const log = SagaLog.open(file, logOptions);
+    continueIds(log, movedAside);
+    return { log, movedAside, crash };
   } catch (err) {
     // A file the check passed can still be another program's database, found by the schema probe.
     // (A 'corrupt' here comes after the constructor closed a writable connection; the check above
@@ -145,8 +154,11 @@ export function openLog(userDataDir: string, options: OpenLogOptions = {}): Open
     if (!(err instanceof SagaLogError) || (err.code !== 'foreign' && err.code !== 'corrupt') || movedAside.length > 0) {
       throw err;
     }
-    movedAside.push(moveAside(file, err.message, clock(), crash, err.code === 'corrupt' ? readInterrupted(file, { busyTimeoutMs }) : null));
-    return { log: SagaLog.open(file, logOptions), movedAside, crash: leftBehind(file) };
+    const read = err.code === 'corrupt' ? readInterrupted(file, { busyTimeoutMs }) : null;
+    movedAside.push(moveAside(file, err.message, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
+    const log = SagaLog.open(file, logOptions);
+    continueIds(log, movedAside);
+    return { log, movedAside, crash: leftBehind(file) };
   }
 }
 
@@ -163,5 +175,11 @@ export function setAsideOpenLog(opened: OpenedLog, damage: string, now: Date): M
   } catch (err) {
     read = { unreadable: err instanceof Error ? err.message : String(err) };
   }
-  return moveAside(log.file, damage, now, opened.crash, read, () => log.close());
+  let highest: number | null;
+  try {
+    highest = log.maxSagaId();
+  } catch {
+    highest = null;
+  }
+  return moveAside(log.file, damage, now, opened.crash, read, () => log.close(), highest);
 }

@@ -257,6 +257,9 @@ describe('boot', () => {
       assertNamesInterrupted(moved!, sagaId);
       assert.deepEqual(app.recovery.marked, [], 'nothing of the new log was marked');
       assert.deepEqual(app.log.latestRecoveryReports(1)[0]?.movedAside, app.recovery.movedAside, 'the new log persists it');
+      assert.ok((moved!.highestSagaId ?? 0) >= sagaId, 'the report records how far the moved file had issued ids');
+      const next = (await app.coordinator.run(noop, {})).sagaId;
+      assert.ok(next > moved!.highestSagaId!, `the fresh log continues above the moved file's ids (got ${next})`);
     } finally {
       await app.shutdown();
     }
@@ -279,7 +282,9 @@ describe('boot', () => {
       assertNamesInterrupted(moved!, sagaId);
       assert.deepEqual(app.recovery.marked, []);
       assert.deepEqual(app.log.latestRecoveryReports(1)[0]?.movedAside, app.recovery.movedAside);
-      assert.equal((await app.coordinator.run(noop, {})).state, 'completed', 'the fresh log works');
+      const fresh = await app.coordinator.run(noop, {});
+      assert.equal(fresh.state, 'completed', 'the fresh log works');
+      assert.ok(fresh.sagaId > sagaId, `no id of the moved file is issued again (got ${fresh.sagaId}, moved file had ${sagaId})`);
     } finally {
       await app.shutdown();
     }

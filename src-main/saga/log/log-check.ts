@@ -125,6 +125,34 @@ export function findDamage(file: string, options: LogCheckOptions): Damage {
 }
 
 /**
+ * The highest saga id a damaged log had issued (its high-water mark or its largest row), or null
+ * when neither can be read. Never throws: it only decides where the fresh log's ids start.
+ */
+export function readHighestSagaId(file: string, options: Pick<LogCheckOptions, 'busyTimeoutMs'>): number | null {
+  let db: Database.Database | undefined;
+  try {
+    db = openReadOnly(file, options.busyTimeoutMs);
+    const found: number[] = [];
+    for (const sql of [
+      `SELECT MAX(saga_id) FROM launcher_saga`,
+      `SELECT value FROM launcher_saga_meta WHERE key = 'saga_id_high_water'`,
+    ]) {
+      try {
+        const v = db.prepare(sql).pluck().get();
+        if (typeof v === 'number' && Number.isSafeInteger(v)) found.push(v);
+      } catch {
+        // A damaged page under one of the two still leaves the other.
+      }
+    }
+    return found.length > 0 ? Math.max(...found) : null;
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
  * The sagas a crash left unresolved in a damaged log, read with recovery's own query through a
  * read-only connection; what made them unreadable otherwise. Never throws: the file is being
  * set aside either way, and this only decides what the report can say about it.

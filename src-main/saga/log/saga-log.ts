@@ -518,6 +518,11 @@ export class SagaLog {
     });
   }
 
+  /** Ids continue above `sagaId`: after a damaged log was set aside, its ids are never issued again. */
+  raiseIdFloor(sagaId: number): void {
+    this.write('raise the saga id high-water mark', () => void this.stmts.setHighWater.run({ id: sagaId }), 'single');
+  }
+
   /** The write-ahead record: committed before the step is dispatched. */
   startStep(input: StartStepInput): void {
     this.write(`record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {

@@ -7,8 +7,13 @@ import type { SagaLog } from '../saga/log/saga-log';
 export interface RetentionOptions {
   maxAgeDays?: number;
   keepNewest?: number;
-  /** Sagas deleted per transaction (steps cascade with them). */
+  /** The most sagas deleted in one transaction (steps cascade with them). */
   batchSize?: number;
+  /**
+   * How long one transaction may hold the main thread. A saga's cost depends on its steps and the
+   * file, so the batch size adapts to keep each batch near this budget.
+   */
+  batchBudgetMs?: number;
   /** Free pages handed back per incremental_vacuum call. */
   vacuumPagesPerStep?: number;
   intervalMs?: number;
@@ -18,6 +23,7 @@ export const RETENTION_DEFAULTS = {
   maxAgeDays: 7,
   keepNewest: 10_000,
   batchSize: 300,
+  batchBudgetMs: 4,
   vacuumPagesPerStep: 256,
   intervalMs: 4 * 60 * 60 * 1000,
 } as const satisfies Required<RetentionOptions>;
@@ -54,11 +60,18 @@ export function scheduleRetention(
     if (!log.writable) return result;
     // One cutoff for the whole pass, so sagas finishing meanwhile do not keep it going forever.
     const endedBefore = new Date(clock().getTime() - o.maxAgeDays * DAY_MS);
+    const upToId = log.idBeyondNewest(o.keepNewest);
+    let batch = Math.min(o.batchSize, 16);
     while (!stopped) {
-      const n = log.pruneFinished({ endedBefore, keepNewest: o.keepNewest, batchSize: o.batchSize });
+      const t0 = performance.now();
+      const n = log.pruneFinished({ endedBefore, upToId, batchSize: batch });
+      const ms = performance.now() - t0;
       result.deleted += n;
       if (n > 0) result.batches++;
-      if (n < o.batchSize) break;
+      if (n < batch) break;
+      // Proportional step toward the budget, at most doubling, so one slow batch cannot repeat.
+      const fit = ms > 0 ? Math.floor((batch * o.batchBudgetMs) / ms) : batch * 2;
+      batch = Math.max(1, Math.min(o.batchSize, batch * 2, fit));
       await yieldToEventLoop();
     }
     while (!stopped) {

@@ -80,8 +80,8 @@ export interface RecentQuery {
 export interface PruneQuery {
   /** Finished sagas that ended before this instant go. */
   endedBefore: Date;
-  /** Finished sagas older than the newest `keepNewest` sagas go too. */
-  keepNewest: number;
+  /** Finished sagas with an id at or below this go too (see `idBeyondNewest`); 0 for none. */
+  upToId: number;
   batchSize: number;
 }
 
@@ -448,7 +448,9 @@ export class SagaLog {
       countCutoffId: p(`SELECT saga_id FROM launcher_saga ORDER BY saga_id DESC LIMIT 1 OFFSET ?`).pluck(),
       prune: p(
         `DELETE FROM launcher_saga WHERE saga_id IN (
-           SELECT saga_id FROM launcher_saga
+           -- NOT INDEXED: walk the rowid oldest first and stop at the batch; the planner would
+           -- otherwise union the state indexes and sort every candidate, in every batch.
+           SELECT saga_id FROM launcher_saga NOT INDEXED
            WHERE (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
              AND (ended_at < @cutoff OR saga_id <= @countCutoffId)
            ORDER BY saga_id LIMIT @batch)`,
@@ -774,14 +776,17 @@ export class SagaLog {
 
   /** Deletes at most one batch of prunable sagas (steps cascade); returns how many went. */
   pruneFinished(q: PruneQuery): number {
-    return this.write('prune finished sagas', () => {
-      const cutoffId = (this.stmts.countCutoffId.get(q.keepNewest) as number | undefined) ?? 0;
-      return this.stmts.prune.run({
-        cutoff: q.endedBefore.toISOString(),
-        countCutoffId: cutoffId,
-        batch: q.batchSize,
-      }).changes;
-    });
+    return this.write('prune finished sagas', () =>
+      this.stmts.prune.run({ cutoff: q.endedBefore.toISOString(), countCutoffId: q.upToId, batch: q.batchSize }).changes,
+    );
+  }
+
+  /**
+   * The id just below the newest `keepNewest` sagas (0 when there are no more than that): an index
+   * walk of `keepNewest` rows, so a retention pass asks once rather than in every batch.
+   */
+  idBeyondNewest(keepNewest: number): number {
+    return this.read('finding the retention cutoff', () => (this.stmts.countCutoffId.get(keepNewest) as number | undefined) ?? 0);
   }
 
   /** Gives up to `pages` free pages back to the file system. */

@@ -29,6 +29,29 @@ function listen<A extends unknown[]>(
   return () => void emitter.off(event, listener);
 }
 
+/** The end of a session, told once to every listener, including those who subscribe after it. */
+function endOnce(): { ended: () => string | null; end: (how: string) => void; onExit: SessionHandle['onExit'] } {
+  let ended: string | null = null;
+  const listeners = new Set<(how: string) => void>();
+  return {
+    ended: () => ended,
+    end(how) {
+      if (ended !== null) return;
+      ended = how;
+      for (const l of [...listeners]) l(how);
+    },
+    onExit(l) {
+      if (ended !== null) {
+        const how = ended;
+        queueMicrotask(() => l(how));
+        return () => {};
+      }
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+  };
+}
+
 const forkSession: SessionLauncher = (entryFile, args) => {
   const child = fork(entryFile, args, {
     execPath: process.execPath,
@@ -38,13 +61,7 @@ const forkSession: SessionLauncher = (entryFile, args) => {
     env: { ...process.env, [PARENT_PID_ENV]: String(process.pid) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  let ended: string | null = null;
-  const endListeners = new Set<(how: string) => void>();
-  const end = (how: string) => {
-    if (ended !== null) return;
-    ended = how;
-    for (const l of [...endListeners]) l(how);
-  };
+  const { end, onExit } = endOnce();
   child.once('exit', (code, signal) => end(signal ? `signal ${signal}` : `code ${code}`));
   // A spawn failure emits 'error' and may never emit 'exit'.
   child.on('error', (err) => {
@@ -61,50 +78,30 @@ const forkSession: SessionLauncher = (entryFile, args) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
     onMessage: (l) => listen(child, 'message', l),
-    onExit(l) {
-      if (ended !== null) {
-        const how = ended;
-        queueMicrotask(() => l(how));
-        return () => {};
-      }
-      endListeners.add(l);
-      return () => void endListeners.delete(l);
-    },
+    onExit,
   };
 };
 
 const threadSession: SessionLauncher = (entryFile, args) => {
   // No PARENT_PID_ENV: a worker cannot outlive the process it runs in.
   const worker = new Worker(entryFile, { argv: args, execArgv: [] });
-  let ended: string | null = null;
+  const { ended, end, onExit } = endOnce();
   let lastError: string | null = null;
-  const endListeners = new Set<(how: string) => void>();
   // An uncaught error in the worker (a missing entry, a throw at load) comes before 'exit'.
   worker.on('error', (err) => {
     lastError = err.message;
   });
-  worker.once('exit', (code) => {
-    ended = lastError ?? `code ${code}`;
-    for (const l of [...endListeners]) l(ended);
-  });
+  worker.once('exit', (code) => end(lastError ?? `code ${code}`));
   return {
     pid: process.pid,
     askToStop() {
-      if (ended === null) worker.postMessage({ type: 'stop' });
+      if (ended() === null) worker.postMessage({ type: 'stop' });
     },
     kill() {
-      if (ended === null) void worker.terminate();
+      if (ended() === null) void worker.terminate();
     },
     onMessage: (l) => listen(worker, 'message', l),
-    onExit(l) {
-      if (ended !== null) {
-        const how = ended;
-        queueMicrotask(() => l(how));
-        return () => {};
-      }
-      endListeners.add(l);
-      return () => void endListeners.delete(l);
-    },
+    onExit,
   };
 };
 

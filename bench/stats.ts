@@ -6,6 +6,12 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The value below which a fraction `q` of the samples fall (nearest rank). */
+export function percentile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
+}
+
 /** Runs `fn` `rounds` times and returns the median wall time in ms. */
 export function medianMs(rounds: number, fn: () => void): number {
   const times: number[] = [];

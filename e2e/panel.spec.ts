@@ -239,22 +239,41 @@ interface Relay {
   down(): Promise<void>;
   /** Listens again on the same port: the host is back at the same address. */
   up(): Promise<void>;
+  /** Keeps every connection open and passes nothing either way, as a host that hung. */
+  freeze(): void;
+  /** Passes on what was held back, and everything after. */
+  thaw(): void;
 }
 
-/** An HTTP relay in front of the panel server, so the test can take the host away and bring it back. */
+/** An HTTP relay in front of the panel server, so the test can take the host away, or hang it, and bring it back. */
 async function startRelay(target: PanelServer): Promise<Relay> {
   const upstream = new URL(target.origin);
-  const relay = http.createServer((req, res) => {
+  let frozen = false;
+  const held: (() => void)[] = [];
+  const answers = new Map<http.IncomingMessage, http.ServerResponse>();
+  const forwardRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     // The server checks Host and Origin against its own address: present the relayed request as its own.
     const headers = { ...req.headers, host: upstream.host };
     if (headers.origin !== undefined) headers.origin = target.origin;
     const forward = http.request({ host: upstream.hostname, port: target.port, path: req.url, method: req.method, headers, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
+      answers.set(answer, res);
+      answer.on('close', () => answers.delete(answer));
+      const pass = () => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      };
+      if (frozen) {
+        answer.pause();
+        held.push(pass);
+      } else pass();
     });
     forward.on('error', () => res.destroy());
     res.on('close', () => forward.destroy());
     req.pipe(forward);
+  };
+  const relay = http.createServer((req, res) => {
+    if (frozen) held.push(() => forwardRequest(req, res));
+    else forwardRequest(req, res);
   });
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -276,6 +295,18 @@ async function startRelay(target: PanelServer): Promise<Relay> {
     down,
     up: async () => {
       await listen(port);
+    },
+    freeze: () => {
+      frozen = true;
+      for (const [answer, res] of answers) {
+        answer.unpipe(res);
+        answer.pause();
+        held.push(() => answer.pipe(res));
+      }
+    },
+    thaw: () => {
+      frozen = false;
+      for (const pass of held.splice(0)) pass();
     },
   };
 }
@@ -315,6 +346,51 @@ test('says reconnecting while the host is away, and catches up on what it missed
     await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`).getByTestId('state-badge')).toHaveText('failed');
     await expect(page.getByTestId('detail-state')).toHaveText('failed');
   } finally {
+    await relay.down();
+    await server.close();
+    log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stops calling itself live when the host hangs with the connection open, and catches up once it answers again', async ({ page }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-hang-'));
+  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+  const events = new SagaEvents();
+  // A short beat so three missed ones pass quickly; the page learns it from the stream's hello.
+  const server = await startPanelServer({
+    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
+    port: 0,
+    panelDir: PANEL_DIR,
+    heartbeatMs: 200,
+  });
+  const relay = await startRelay(server);
+  try {
+    const first = log.startSaga({ name: 'before-hang', inputJson: '{}', plannedSteps: 1 });
+    await page.goto(relay.url);
+    const live = page.getByTestId('live-status');
+    await expect(live).toHaveAttribute('data-live', 'true');
+    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`)).toHaveCount(1);
+    // Beats keep it live well past the silence limit (3 x 200 ms) while the host answers: not one flip.
+    await live.evaluate((el) => {
+      const flips: string[] = [];
+      (window as unknown as { liveFlips: string[] }).liveFlips = flips;
+      new MutationObserver(() => flips.push(el.getAttribute('data-live') ?? '')).observe(el, { attributes: true, attributeFilter: ['data-live'] });
+    });
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(() => (window as unknown as { liveFlips: string[] }).liveFlips)).toEqual([]);
+
+    relay.freeze();
+    await expect(live).toHaveAttribute('data-live', 'false');
+    await expect(live).toHaveText('reconnecting…');
+    const missed = log.startSaga({ name: 'during-hang', inputJson: '{}' });
+    events.emit({ sagaId: missed, name: 'during-hang', state: 'running', stepIndex: null });
+
+    relay.thaw();
+    await expect(live).toHaveAttribute('data-live', 'true');
+    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${missed}"]`)).toHaveCount(1);
+  } finally {
+    relay.thaw();
     await relay.down();
     await server.close();
     log.close();

@@ -1,6 +1,7 @@
 // The panel's API over the headless host's HTTP transport: the same SagaPanelApi the
 // Electron preload exposes, built from the same createPanelApi so the shapes cannot drift.
 // The page lives at /<token>/, so relative URLs carry the token without any script handling it.
+import { z } from 'zod';
 import { type Channel, type ConnectionState, type SagaPanelApi, createPanelApi } from '../src-shared/ipc-contract';
 import { type LauncherChannel, type SagaLauncherApi, createLauncherApi } from '../src-shared/launcher-contract';
 
@@ -30,6 +31,17 @@ export function createHttpLauncherApi(base: URL = new URL('./', window.location.
  */
 const REOPEN_MS = 5000;
 
+/** The stream's first event: how often the host promises a beat. */
+const StreamHello = z.object({ heartbeatMs: z.number().int().min(10).max(10 * 60_000) });
+/** Until the host says otherwise, its default beat. */
+const DEFAULT_HEARTBEAT_MS = 20_000;
+/**
+ * A host that hangs (stopped, deadlocked, its machine asleep) keeps the connection open and sends
+ * nothing, and the browser never reports an error; after this many missed beats the page stops
+ * calling itself live and opens a fresh stream, which catches up once the host answers again.
+ */
+const MISSED_BEATS = 3;
+
 export function createHttpPanelApi(base: URL = new URL('./', window.location.href)): SagaPanelApi {
   const invoke = (channel: Channel, request: unknown): Promise<unknown> => post(base, channel, request);
 
@@ -37,6 +49,8 @@ export function createHttpPanelApi(base: URL = new URL('./', window.location.hre
   const connectionListeners = new Set<(state: ConnectionState) => void>();
   let source: EventSource | null = null;
   let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  let silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  let heartbeatMs = DEFAULT_HEARTBEAT_MS;
   let state: ConnectionState = 'closed';
 
   const setState = (next: ConnectionState) => {
@@ -49,20 +63,38 @@ export function createHttpPanelApi(base: URL = new URL('./', window.location.hre
     reopenTimer = undefined;
     const es = new EventSource(new URL('events', base));
     source = es;
-    es.addEventListener('open', () => setState('open'));
+    const heard = () => {
+      clearTimeout(silenceTimer);
+      silenceTimer = setTimeout(() => {
+        if (source !== es) return;
+        es.close();
+        source = null;
+        setState('closed');
+        open();
+      }, heartbeatMs * MISSED_BEATS);
+    };
+    heard();
+    es.addEventListener('open', () => {
+      heard();
+      setState('open');
+    });
     es.addEventListener('error', () => {
       setState('closed');
       if (es.readyState !== EventSource.CLOSED || source !== es) return;
+      clearTimeout(silenceTimer);
       source = null;
       reopenTimer = setTimeout(open, REOPEN_MS);
     });
+    es.addEventListener('hello', (ev) => {
+      const hello = StreamHello.safeParse(parseJson((ev as MessageEvent<string>).data));
+      if (hello.success) heartbeatMs = hello.data.heartbeatMs;
+      heard();
+    });
+    es.addEventListener('ping', heard);
     es.addEventListener('change', (ev) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse((ev as MessageEvent<string>).data);
-      } catch {
-        return;
-      }
+      heard();
+      const raw = parseJson((ev as MessageEvent<string>).data);
+      if (raw === undefined) return;
       for (const l of [...changeListeners]) l(raw);
     });
   };
@@ -74,6 +106,7 @@ export function createHttpPanelApi(base: URL = new URL('./', window.location.hre
   const release = () => {
     if (changeListeners.size > 0 || connectionListeners.size > 0) return;
     clearTimeout(reopenTimer);
+    clearTimeout(silenceTimer);
     reopenTimer = undefined;
     source?.close();
     source = null;
@@ -105,4 +138,13 @@ export function createHttpPanelApi(base: URL = new URL('./', window.location.hre
   };
 
   return createPanelApi(invoke, subscribe, subscribeConnection);
+}
+
+/** undefined for text that is not JSON: the caller's schema then refuses it like any other garbage. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,19 +3,27 @@
 // Work is cut into small transactions with a turn of the event loop between them, so IPC
 // and running sagas on the main thread never wait more than a few milliseconds.
 import type { SagaLog } from '../saga/log/saga-log';
+import { BudgetedBatch } from './budgeted-batch';
 
 export interface RetentionOptions {
   maxAgeDays?: number;
   keepNewest?: number;
-  /** The most sagas deleted in one transaction (steps cascade with them). */
+  /** The most sagas deleted in one transaction (steps cascade with them); fewer when sagas are slow to delete. */
   batchSize?: number;
   /**
    * How long one transaction may hold the main thread. A saga's cost depends on its steps and the
    * file, so the batch size adapts to keep each batch near this budget.
    */
   batchBudgetMs?: number;
-  /** Free pages handed back per incremental_vacuum call. */
+  /** The most free pages handed back per incremental_vacuum call (fewer when pages are slow to move). */
   vacuumPagesPerStep?: number;
+  /**
+   * WAL pages between checkpoints while a pass runs. A checkpoint lands inside whichever commit
+   * crosses the mark; at the default 1,000 pages that one commit holds the thread for tens of ms.
+   */
+  checkpointPages?: number;
+  /** Rows of the id index one piece of the keepNewest count walks (20,000: about a millisecond). */
+  cutoffWalkRows?: number;
   intervalMs?: number;
 }
 
@@ -24,7 +32,9 @@ export const RETENTION_DEFAULTS = {
   keepNewest: 10_000,
   batchSize: 300,
   batchBudgetMs: 4,
-  vacuumPagesPerStep: 256,
+  vacuumPagesPerStep: 64,
+  checkpointPages: 128,
+  cutoffWalkRows: 20_000,
   intervalMs: 4 * 60 * 60 * 1000,
 } as const satisfies Required<RetentionOptions>;
 
@@ -60,30 +70,59 @@ export function scheduleRetention(
     if (!log.writable) return result;
     // One cutoff for the whole pass, so sagas finishing meanwhile do not keep it going forever.
     const endedBefore = new Date(clock().getTime() - o.maxAgeDays * DAY_MS);
-    const upToId = log.idBeyondNewest(o.keepNewest);
-    let batch = Math.min(o.batchSize, 16);
+    const upToId = await idBeyondNewest(o.keepNewest);
+    if (stopped) return result;
+    const previousCheckpointPages = log.setAutoCheckpointPages(o.checkpointPages);
+    try {
+      await deleteAndVacuum(endedBefore, upToId, result);
+    } finally {
+      if (log.isOpen) log.setAutoCheckpointPages(previousCheckpointPages);
+    }
+    return result;
+  }
+
+  /** Counting back a large keepNewest is an index walk as long as the count: walk it in pieces. */
+  async function idBeyondNewest(keepNewest: number): Promise<number> {
+    let below = Number.MAX_SAFE_INTEGER;
+    let left = keepNewest;
+    while (left > o.cutoffWalkRows) {
+      const id = log.idBeyondNewest(o.cutoffWalkRows, below);
+      if (id === 0) return 0;
+      // `id` is the newest not yet counted: the next piece starts at it.
+      below = id + 1;
+      left -= o.cutoffWalkRows;
+      await yieldToEventLoop();
+      if (stopped) return 0;
+    }
+    return log.idBeyondNewest(left, below);
+  }
+
+  async function deleteAndVacuum(endedBefore: Date, upToId: number, result: RetentionPass): Promise<void> {
+    const deleting = new BudgetedBatch(o.batchBudgetMs, o.batchSize, 16);
     while (!stopped) {
+      const batch = deleting.size;
       const t0 = performance.now();
       const n = log.pruneFinished({ endedBefore, upToId, batchSize: batch });
-      const ms = performance.now() - t0;
+      deleting.record(n, performance.now() - t0);
       result.deleted += n;
       if (n > 0) result.batches++;
       if (n < batch) break;
-      // Proportional step toward the budget, at most doubling, so one slow batch cannot repeat.
-      const fit = ms > 0 ? Math.floor((batch * o.batchBudgetMs) / ms) : batch * 2;
-      batch = Math.max(1, Math.min(o.batchSize, batch * 2, fit));
       await yieldToEventLoop();
     }
+    // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),
+    // so vacuum steps are sized to the same budget as the deletes.
+    const vacuuming = new BudgetedBatch(o.batchBudgetMs, o.vacuumPagesPerStep, 8);
     while (!stopped) {
       const before = log.freePageCount();
       if (before === 0) break;
-      log.releaseFreePages(o.vacuumPagesPerStep);
+      const t0 = performance.now();
+      log.releaseFreePages(vacuuming.size);
       const released = before - log.freePageCount();
+      vacuuming.record(released, performance.now() - t0);
       result.pagesReleased += released;
       if (released <= 0) break;
       await yieldToEventLoop();
     }
-    return result;
   }
 
   function runNow(): Promise<RetentionPass> {

@@ -24,6 +24,11 @@ export interface PanelServerOptions {
   host?: '127.0.0.1';
   /** The built renderer (dist/renderer): index.html, panel.js, panel.css, and launcher.html with its bundle. */
   panelDir: string;
+  /**
+   * How often the event stream says it is alive. The page treats three missed beats as a host
+   * that hung with the connection open, and stops showing itself as live.
+   */
+  heartbeatMs?: number;
 }
 
 export interface PanelServer {
@@ -42,7 +47,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_EVENT_CLIENTS = 32;
 /** A client that stops reading is dropped rather than buffered without bound. */
 const MAX_EVENT_BACKLOG_BYTES = 1024 * 1024;
-const HEARTBEAT_MS = 20_000;
+const DEFAULT_HEARTBEAT_MS = 20_000;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -144,9 +149,12 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
     }
   });
 
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  // A named event rather than an SSE comment: comments keep proxies from closing the stream but
+  // never reach the page, which needs to see the beat to notice a host that stopped answering.
   const heartbeat = setInterval(() => {
-    for (const res of eventClients) res.write(': ping\n\n');
-  }, HEARTBEAT_MS);
+    for (const res of eventClients) res.write('event: ping\ndata: {}\n\n');
+  }, heartbeatMs);
   heartbeat.unref();
 
   async function serveApi(req: http.IncomingMessage, res: http.ServerResponse, channelPart: string) {
@@ -192,7 +200,7 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
       return;
     }
     res.writeHead(200, { ...BASE_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
-    res.write('retry: 2000\n\n');
+    res.write(`retry: 2000\n\nevent: hello\ndata: ${JSON.stringify({ heartbeatMs })}\n\n`);
     eventClients.add(res);
     const drop = () => eventClients.delete(res);
     req.on('close', drop);

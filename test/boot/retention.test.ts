@@ -48,13 +48,20 @@ describe('retention', () => {
       setImmediate(tick);
     };
     setImmediate(tick);
+    const asked: number[] = [];
+    const prune = log.pruneFinished.bind(log);
+    log.pruneFinished = (q) => {
+      asked.push(q.batchSize);
+      return prune(q);
+    };
     const retention = scheduleRetention(log, { maxAgeDays: 7, keepNewest: 1000, batchSize: 4 }, () => NOW);
     const pass = await retention.runNow();
     counting = false;
     await retention.stop();
 
     assert.equal(pass.deleted, 25 + 10 + 2);
-    assert.equal(pass.batches, Math.ceil(37 / 4));
+    assert.ok(asked.every((n) => n >= 1 && n <= 4), `batch sizes within the most allowed: ${asked.join(',')}`);
+    assert.ok(pass.batches >= Math.ceil(37 / 4), `${pass.batches} batches`);
     assert.ok(turns >= pass.batches - 1, `the event loop ran between batches (${turns} turns for ${pass.batches} batches)`);
     for (const id of [...oldCompleted, ...oldFailed, ...reviewed]) assert.equal(log.saga(id), null, `saga ${id} pruned`);
     for (const id of [...unreviewed, running, ...recent]) assert.ok(log.saga(id), `saga ${id} kept`);
@@ -91,6 +98,42 @@ describe('retention', () => {
     assert.ok(pass.pagesReleased > 16, 'released over several steps');
     assert.equal(log.freePageCount(), 0);
     assert.ok(fs.statSync(file).size < before / 4, `file shrank from ${before} to ${fs.statSync(file).size}`);
+    log.close();
+  });
+
+  test('counts back a keepNewest longer than one walk in pieces, to the same cutoff', async () => {
+    for (const keepNewest of [0, 1, 6, 7, 8, 12, 30]) {
+      const { log } = logAt();
+      const ids = Array.from({ length: 23 }, () => finished(log, 'completed'));
+      const newest = (n: number) => ids.slice(Math.max(0, ids.length - n));
+      const retention = scheduleRetention(log, { maxAgeDays: 10_000, keepNewest, cutoffWalkRows: 3 }, () => NOW);
+      const pass = await retention.runNow();
+      await retention.stop();
+      assert.equal(pass.deleted, Math.max(0, ids.length - keepNewest), `keepNewest ${keepNewest}`);
+      for (const id of ids) assert.equal(log.saga(id) !== null, newest(keepNewest).includes(id), `keepNewest ${keepNewest}: saga ${id}`);
+      log.close();
+    }
+  });
+
+  test('checkpoints in small pieces during a pass and puts the setting back after it', async () => {
+    const { log } = logAt();
+    for (let i = 0; i < 50; i++) finished(log, 'completed');
+    const before = log.setAutoCheckpointPages(1000);
+    assert.equal(before, 1000, 'SQLite default');
+    const seen: number[] = [];
+    const prune = log.pruneFinished.bind(log);
+    log.pruneFinished = (q) => {
+      const during = log.setAutoCheckpointPages(0);
+      log.setAutoCheckpointPages(during);
+      seen.push(during);
+      return prune(q);
+    };
+    const retention = scheduleRetention(log, { keepNewest: 0, checkpointPages: 64 }, () => NOW);
+    const pass = await retention.runNow();
+    await retention.stop();
+    assert.equal(pass.deleted, 50);
+    assert.ok(seen.length > 0 && seen.every((p) => p === 64), `during the pass: ${seen.join(',')}`);
+    assert.equal(log.setAutoCheckpointPages(1000), 1000, 'restored after the pass');
     log.close();
   });
 

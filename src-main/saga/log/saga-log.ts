@@ -445,7 +445,7 @@ export class SagaLog {
         `SELECT boot_id, started_at, duration_ms, marked_json, moved_aside_json
          FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
       ),
-      countCutoffId: p(`SELECT saga_id FROM launcher_saga ORDER BY saga_id DESC LIMIT 1 OFFSET ?`).pluck(),
+      countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
       prune: p(
         `DELETE FROM launcher_saga WHERE saga_id IN (
            -- NOT INDEXED: walk the rowid oldest first and stop at the batch; the planner would
@@ -456,6 +456,10 @@ export class SagaLog {
            ORDER BY saga_id LIMIT @batch)`,
       ),
     };
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   get writable(): boolean {
@@ -782,11 +786,15 @@ export class SagaLog {
   }
 
   /**
-   * The id just below the newest `keepNewest` sagas (0 when there are no more than that): an index
-   * walk of `keepNewest` rows, so a retention pass asks once rather than in every batch.
+   * The id just below the newest `keepNewest` sagas whose id is below `belowId` (0 when there are
+   * no more than that): an index walk of `keepNewest` rows, so a caller with a large count asks in
+   * pieces, each piece starting where the last one stopped.
    */
-  idBeyondNewest(keepNewest: number): number {
-    return this.read('finding the retention cutoff', () => (this.stmts.countCutoffId.get(keepNewest) as number | undefined) ?? 0);
+  idBeyondNewest(keepNewest: number, belowId: number = Number.MAX_SAFE_INTEGER): number {
+    return this.read(
+      'finding the retention cutoff',
+      () => (this.stmts.countCutoffId.get({ skip: keepNewest, below: belowId }) as number | undefined) ?? 0,
+    );
   }
 
   /** Gives up to `pages` free pages back to the file system. */
@@ -797,6 +805,18 @@ export class SagaLog {
 
   freePageCount(): number {
     return this.read('counting free pages', () => this.db.pragma('freelist_count', { simple: true }) as number);
+  }
+
+  /**
+   * Sets after how many WAL pages a commit checkpoints, returning the previous setting. A checkpoint
+   * runs inside the commit that crosses the mark, so bulk work lowers it to pay in small pieces.
+   */
+  setAutoCheckpointPages(pages: number): number {
+    return this.read('setting the checkpoint size', () => {
+      const previous = this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+      this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+      return previous;
+    });
   }
 
   /** Folds the WAL back into the main file; used on orderly shutdown so the next open starts clean. */

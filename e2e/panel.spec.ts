@@ -82,6 +82,25 @@ const test = base.extend<{ profile: Profile; host: Host }>({
 
 const rows = (page: import('@playwright/test').Page) => page.getByTestId('saga-row');
 
+/** The panel server in this process, over a fresh log, so a test can push changes and drive its transport. */
+async function startInProcessPanel(prefix: string, options: { heartbeatMs?: number } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+  const events = new SagaEvents();
+  const server = await startPanelServer({
+    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
+    port: 0,
+    panelDir: PANEL_DIR,
+    ...options,
+  });
+  const close = async () => {
+    await server.close();
+    log.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  return { log, events, server, close };
+}
+
 test('lists sagas newest first, pages with the cursor, and moves with the keyboard', async ({ page, host, profile }) => {
   await page.goto(host.url);
   await expect(rows(page)).toHaveCount(50);
@@ -194,14 +213,7 @@ test('refuses requests without the token, with a wrong token, or for a foreign H
 // the file), so this spec hosts the same handlers and transport in-process and writes the way
 // the coordinator does: a log row, then the event.
 test('shows sagas appearing and changing state without a reload', async ({ page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-live-'));
-  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
-  const events = new SagaEvents();
-  const server = await startPanelServer({
-    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
-    port: 0,
-    panelDir: PANEL_DIR,
-  });
+  const { log, events, server, close } = await startInProcessPanel('panel-live-');
   try {
     await page.goto(server.url);
     await expect(page.getByTestId('list-empty')).toBeVisible();
@@ -226,9 +238,7 @@ test('shows sagas appearing and changing state without a reload', async ({ page 
     }
     await expect(rows(page)).toHaveCount(6);
   } finally {
-    await server.close();
-    log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
@@ -312,14 +322,7 @@ async function startRelay(target: PanelServer): Promise<Relay> {
 }
 
 test('says reconnecting while the host is away, and catches up on what it missed once it is back', async ({ page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-reconnect-'));
-  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
-  const events = new SagaEvents();
-  const server = await startPanelServer({
-    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
-    port: 0,
-    panelDir: PANEL_DIR,
-  });
+  const { log, events, server, close } = await startInProcessPanel('panel-reconnect-');
   const relay = await startRelay(server);
   try {
     const first = log.startSaga({ name: 'before-drop', inputJson: '{}', plannedSteps: 1 });
@@ -347,23 +350,13 @@ test('says reconnecting while the host is away, and catches up on what it missed
     await expect(page.getByTestId('detail-state')).toHaveText('failed');
   } finally {
     await relay.down();
-    await server.close();
-    log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });
 
 test('stops calling itself live when the host hangs with the connection open, and catches up once it answers again', async ({ page }) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-hang-'));
-  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
-  const events = new SagaEvents();
   // A short beat so three missed ones pass quickly; the page learns it from the stream's hello.
-  const server = await startPanelServer({
-    handlers: createSagaHandlers({ log, events, reviewer: 'tester' }),
-    port: 0,
-    panelDir: PANEL_DIR,
-    heartbeatMs: 200,
-  });
+  const { log, events, server, close } = await startInProcessPanel('panel-hang-', { heartbeatMs: 200 });
   const relay = await startRelay(server);
   try {
     const first = log.startSaga({ name: 'before-hang', inputJson: '{}', plannedSteps: 1 });
@@ -392,8 +385,6 @@ test('stops calling itself live when the host hangs with the connection open, an
   } finally {
     relay.thaw();
     await relay.down();
-    await server.close();
-    log.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 });

@@ -50,8 +50,7 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   fs.closeSync(copyFd);
   const pruneLog = SagaLog.open(path.join(pruneDir, 'launcher-sagas.db'));
   const retention = scheduleRetention(pruneLog, { maxAgeDays: 0, keepNewest: ctx.largeSagas - (ctx.quick ? 20_000 : 50_000) });
-  const gaps: number[] = [];
-  // Each wait as [start, end], to tell the pass's own waits from the garbage collector's pauses,
+  // Each wait of the event loop as [start, end], to tell the pass's own waits from the garbage collector's pauses,
   // which stop the event loop whatever is running.
   const spans: [number, number][] = [];
   const gcPauses: [number, number][] = [];
@@ -62,7 +61,6 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   let last = performance.now();
   const probe = setInterval(() => {
     const now = performance.now();
-    gaps.push(now - last);
     spans.push([last, now]);
     last = now;
   }, 0);
@@ -73,10 +71,10 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   await retention.stop();
   await new Promise((r) => setTimeout(r, 50));
   gcObserver.disconnect();
+  const batchMs = spans.map(([a, b]) => b - a);
   const withoutGc = spans.filter(([a, b]) => !gcPauses.some(([ga, gb]) => ga < b && gb > a)).map(([a, b]) => b - a);
   const longestGc = Math.max(0, ...gcPauses.filter(([a]) => a >= pruneT0).map(([a, b]) => b - a));
   if (pass.deleted === 0) throw new Error('retention bench pruned nothing');
-  const batchMs = gaps;
   pruneLog.close();
   fs.rmSync(pruneDir, { recursive: true, force: true });
 

@@ -81,6 +81,7 @@ const test = base.extend<{ profile: Profile; host: Host }>({
 });
 
 const rows = (page: import('@playwright/test').Page) => page.getByTestId('saga-row');
+const sagaRow = (page: import('@playwright/test').Page, sagaId: number) => page.locator(`[data-testid="saga-row"][data-saga-id="${sagaId}"]`);
 
 /** The panel server in this process, over a fresh log, so a test can push changes and drive its transport. */
 async function startInProcessPanel(prefix: string, options: { heartbeatMs?: number } = {}) {
@@ -167,14 +168,14 @@ test("shows the crashed saga's in-flight step as outcome unknown, named by the r
     await page.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
   }
 
-  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.completed[59]}"]`).click();
+  await sagaRow(page, profile.ids.completed[59]!).click();
   const final = page.locator('[data-testid="saga-detail"] [data-testid="step"][data-step-index="2"]');
   await expect(final.getByTestId('step-idempotency-key')).toHaveText(`install-package-${profile.ids.completed[59]}-final`);
 });
 
 test('records a review with its note and hides reviewed sagas', async ({ page, host, profile }) => {
   await page.goto(host.url);
-  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.failedCompensation}"]`).click();
+  await sagaRow(page, profile.ids.failedCompensation).click();
   const detail = page.getByTestId('saga-detail');
   await detail.getByTestId('review-note').fill('checked the copy on host by hand; removed it');
   await detail.getByTestId('review-submit').click();
@@ -189,7 +190,7 @@ test('records a review with its note and hides reviewed sagas', async ({ page, h
 
   // The review is in the log, not in the page: a reload still shows it.
   await page.reload();
-  await page.locator(`[data-testid="saga-row"][data-saga-id="${profile.ids.failedCompensation}"]`).click();
+  await sagaRow(page, profile.ids.failedCompensation).click();
   await expect(page.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
 });
 
@@ -221,7 +222,7 @@ test('shows sagas appearing and changing state without a reload', async ({ page 
     await expect(page.getByTestId('live-status')).toHaveAttribute('data-live', 'true');
     const id = log.startSaga({ name: 'live-saga', inputJson: '{}', plannedSteps: 1 });
     events.emit({ sagaId: id, name: 'live-saga', state: 'running', stepIndex: null });
-    const row = page.locator(`[data-testid="saga-row"][data-saga-id="${id}"]`);
+    const row = sagaRow(page, id);
     await expect(row.getByTestId('state-badge')).toHaveText('running');
     await row.click();
     log.startStep({ sagaId: id, stepIndex: 0, name: 'only-step', target: 'self', cmdJson: '{}' });
@@ -330,7 +331,7 @@ test('says reconnecting while the host is away, and catches up on what it missed
     const live = page.getByTestId('live-status');
     await expect(live).toHaveAttribute('data-live', 'true');
     await expect(live).toHaveText('live');
-    await page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`).click();
+    await sagaRow(page, first).click();
     await expect(page.getByTestId('detail-state')).toHaveText('running');
 
     await relay.down();
@@ -345,8 +346,8 @@ test('says reconnecting while the host is away, and catches up on what it missed
     await relay.up();
     await expect(live).toHaveAttribute('data-live', 'true');
     // Reopening reloaded the list, the counts and the open detail, so the missed changes show.
-    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${missed}"]`)).toHaveCount(1);
-    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`).getByTestId('state-badge')).toHaveText('failed');
+    await expect(sagaRow(page, missed)).toHaveCount(1);
+    await expect(sagaRow(page, first).getByTestId('state-badge')).toHaveText('failed');
     await expect(page.getByTestId('detail-state')).toHaveText('failed');
   } finally {
     await relay.down();
@@ -363,7 +364,7 @@ test('stops calling itself live when the host hangs with the connection open, an
     await page.goto(relay.url);
     const live = page.getByTestId('live-status');
     await expect(live).toHaveAttribute('data-live', 'true');
-    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${first}"]`)).toHaveCount(1);
+    await expect(sagaRow(page, first)).toHaveCount(1);
     // Beats keep it live well past the silence limit (3 x 200 ms) while the host answers: not one flip.
     await live.evaluate((el) => {
       const flips: string[] = [];
@@ -381,7 +382,7 @@ test('stops calling itself live when the host hangs with the connection open, an
 
     relay.thaw();
     await expect(live).toHaveAttribute('data-live', 'true');
-    await expect(page.locator(`[data-testid="saga-row"][data-saga-id="${missed}"]`)).toHaveCount(1);
+    await expect(sagaRow(page, missed)).toHaveCount(1);
   } finally {
     relay.thaw();
     await relay.down();

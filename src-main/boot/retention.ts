@@ -112,15 +112,16 @@ export function scheduleRetention(
     // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),
     // so vacuum steps are sized to the same budget as the deletes.
     const vacuuming = new BudgetedBatch(o.batchBudgetMs, o.vacuumPagesPerStep, 8);
-    while (!stopped) {
-      const before = log.freePageCount();
-      if (before === 0) break;
+    let free = log.freePageCount();
+    while (!stopped && free > 0) {
       const t0 = performance.now();
       log.releaseFreePages(vacuuming.size);
-      const released = before - log.freePageCount();
+      const left = log.freePageCount();
+      const released = free - left;
       vacuuming.record(released, performance.now() - t0);
       result.pagesReleased += released;
       if (released <= 0) break;
+      free = left;
       await yieldToEventLoop();
     }
   }

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { openLog } from '../src-main/boot/open-log';
 import { scheduleRetention } from '../src-main/boot/retention';
-import { startEngine } from '../src-main/domain/engine';
-import { openWorkspace } from '../src-main/domain/workspace-sagas';
-import { spawnForkPeer } from '../src-main/peers/fork-peer';
+import { startSagaSubsystem } from '../src-main/index';
+import { workspaceApp } from '../src-main/workspace-app/app';
+import { openWorkspace } from '../src-main/workspace-app/workspace-sagas';
 import { runMany } from '../src-main/saga/run-many';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import { runRecovery } from '../src-main/saga/recovery';
@@ -82,15 +82,14 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   const sizeDir = path.join(ctx.dir, 'size-profile');
   fs.mkdirSync(sizeDir);
   const sizeFile = path.join(sizeDir, 'launcher-sagas.db');
-  const log = SagaLog.open(sizeFile);
-  const engine = await startEngine({ log, userDataDir: sizeDir, distDir, spawnPeer: spawnForkPeer, bootId: 'bench' });
+  const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
+  const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false });
   await runMany(1000, 8, async (i) => {
     const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });
     if (outcome.state !== 'completed') throw new Error(`open_workspace ended ${outcome.state}: ${outcome.failureReason}`);
   });
-  await engine.stop(1000);
-  log.checkpoint();
-  log.close();
+  // Shutdown checkpoints the WAL into the file and closes it.
+  await engine.shutdown(1000);
   const sizeBytes = fs.statSync(sizeFile).size;
 
   console.log(

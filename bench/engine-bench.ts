@@ -1,9 +1,10 @@
 // Part 2: what the engine adds to the log's own writes, and a step's cost through real peers.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createSelfOnlyCoordinator, startEngine } from '../src-main/domain/engine';
-import { noopPeersSaga, noopSelfSaga } from '../src-main/domain/noop-sagas';
-import { spawnForkPeer } from '../src-main/peers/fork-peer';
+import { startSagaSubsystem } from '../src-main/index';
+import { workspaceApp } from '../src-main/workspace-app/app';
+import { noopPeersSaga, noopSelfSaga } from '../src-main/workspace-app/noop-sagas';
+import { selfOnlyCoordinator } from '../test/engine/helpers';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import type { BenchContext } from './log-bench';
 import { median, round } from './stats';
@@ -23,7 +24,7 @@ export async function runEngineBench(ctx: BenchContext, distDir: string): Promis
   const rounds = ctx.quick ? 5 : 9;
   const engineLog = SagaLog.open(path.join(ctx.dir, 'engine.db'));
   const floorLog = SagaLog.open(path.join(ctx.dir, 'engine-floor.db'));
-  const coordinator = createSelfOnlyCoordinator(engineLog, { bootId: 'bench' });
+  const coordinator = selfOnlyCoordinator(engineLog, { bootId: 'bench' });
   const engineMs: number[] = [];
   const floorMs: number[] = [];
   const timeEngine = async () => {
@@ -62,8 +63,8 @@ export async function runEngineBench(ctx: BenchContext, distDir: string): Promis
   // Through real forked host and srv processes: one saga at a time, so the figure is a round trip.
   const userDataDir = path.join(ctx.dir, 'peers-profile');
   fs.mkdirSync(userDataDir);
-  const peerLog = SagaLog.open(path.join(userDataDir, 'launcher-sagas.db'));
-  const engine = await startEngine({ log: peerLog, userDataDir, distDir, spawnPeer: spawnForkPeer, bootId: 'bench' });
+  const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
+  const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir }), userDataDir, retention: false });
   const peerSagas = ctx.quick ? 100 : 300;
   for (let i = 0; i < 20; i++) await engine.coordinator.run(noopPeersSaga, {}); // warm both peers
   const peerStepMs: number[] = [];
@@ -75,8 +76,7 @@ export async function runEngineBench(ctx: BenchContext, distDir: string): Promis
     }
     peerStepMs.push((performance.now() - t0) / peerSagas / 3);
   }
-  await engine.stop(1000);
-  peerLog.close();
+  await engine.shutdown(1000);
   const logStepMs = floor / 3;
   console.log(
     `engine: self saga ${(perSaga * 1000).toFixed(0)}us vs its log writes ${(floor * 1000).toFixed(0)}us; peer step ${median(peerStepMs).toFixed(3)}ms vs log-only step ${logStepMs.toFixed(3)}ms`,

@@ -22,6 +22,22 @@ export type StepKind = z.infer<typeof StepKind>;
 
 const Timestamp = z.string(); // RFC3339 UTC, as written by the log
 
+/**
+ * Why a step failed, as a kind the panel and diag can filter by; the message says the rest.
+ * `peer_restarted`: the peer was restarted because of another request (its garbage reply, a hang).
+ */
+export const FailureKind = z.enum([
+  'error',
+  'deadline',
+  'cancelled',
+  'peer_exited',
+  'peer_garbage',
+  'peer_restarted',
+  'not_sent',
+  'log_write_failed',
+]);
+export type FailureKind = z.infer<typeof FailureKind>;
+
 export const InFlightStep = z.object({
   stepIndex: z.number().int().nonnegative(),
   name: z.string(),
@@ -40,6 +56,8 @@ export const StepRecord = z.object({
   cmdJson: z.string().nullable(),
   outputJson: z.string().nullable(),
   failureReason: z.string().nullable(),
+  /** Null for steps that did not fail, and for rows written before kinds were recorded. */
+  failureKind: FailureKind.nullable(),
   startedAt: Timestamp,
   endedAt: Timestamp.nullable(),
   idempotencyKey: z.string().nullable(),
@@ -63,6 +81,8 @@ export const SagaSummary = z.object({
   startedAt: Timestamp,
   endedAt: Timestamp.nullable(),
   failureReason: z.string().nullable(),
+  /** The kind of the failure that ended or is compensating the saga; null when none or not recorded. */
+  failureKind: FailureKind.nullable(),
   bootId: z.string().nullable(),
   /** Forward steps the definition declares; null for rows written without it. */
   plannedSteps: z.number().int().nullable(),

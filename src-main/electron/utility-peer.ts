@@ -6,7 +6,7 @@
 // ('message' with a MessageEvent whose .data is the payload) and go out through
 // process.parentPort.postMessage, not process.on('message') / process.send.
 import type { ForkOptions, UtilityProcess } from 'electron';
-import { SESSION_MODE_ENV, type SessionMode } from '../domain/session-mode';
+import { PEER_ENV, type PeerProcessKind } from '../peers/peer-env';
 import type { PeerChild, PeerName, SpawnPeer, SpawnPeerRequest } from '../peers/peer-transport';
 
 /** The part of Electron's `utilityProcess` module we use. */
@@ -26,8 +26,8 @@ export function peerEnv(base: NodeJS.ProcessEnv, extra: Record<string, string>):
 export function utilityForkOptions(request: SpawnPeerRequest, baseEnv: NodeJS.ProcessEnv): ForkOptions {
   return {
     // Last, so nothing overrides it: with the runAsNode fuse off a utility process cannot fork
-    // its binary as Node, so host runs sessions as worker threads (see domain/session-mode.ts).
-    env: peerEnv(baseEnv, { ...request.env, [SESSION_MODE_ENV]: 'thread' satisfies SessionMode }),
+    // its binary as Node; the peer learns that it runs as a utility process from this.
+    env: peerEnv(baseEnv, { ...request.env, [PEER_ENV.process]: 'utility' satisfies PeerProcessKind }),
     // Names the process in app.getAppMetrics() and in child-process-gone, where a crash shows up.
     serviceName: serviceNameOf(request.name),
     // Peers log to stderr; stdin must be 'ignore' for utility processes.

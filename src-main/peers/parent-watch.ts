@@ -1,8 +1,10 @@
 // A child process must not outlive main: when main is SIGKILLed nobody tells the child,
 // so it watches for itself (channel disconnect first, the parent's pid as a fallback).
 
+import { PEER_ENV } from './peer-env';
+
 /** Environment variable a peer reads to know which process it must not outlive. */
-export const PARENT_PID_ENV = 'LAUNCHER_PARENT_PID';
+export const PARENT_PID_ENV = PEER_ENV.parentPid;
 
 export function parentPidFromEnv(envName: string): number {
   const v = Number(process.env[envName]);
@@ -33,13 +35,4 @@ export function watchParent(parentPid: number, onGone: (why: string) => void, in
     if (!parentIsAlive(parentPid)) fire(`parent process ${parentPid} is gone`);
   }, intervalMs);
   timer.unref();
-}
-
-/** Blocks the whole event loop (a real hang, no CPU burnt) but still exits when the parent dies. */
-export function hangUntilParentDies(parentPid: number): never {
-  const cell = new Int32Array(new SharedArrayBuffer(4));
-  for (;;) {
-    Atomics.wait(cell, 0, 0, 200);
-    if (!parentIsAlive(parentPid)) process.exit(0);
-  }
 }

@@ -1,21 +1,13 @@
 // One peer (host or srv) as seen from main: the OS process behind it is restarted whenever
 // it exits, and each incarnation gets the next generation number (1, 2, 3, ...) so every step
 // row can say which incarnation it was sent to.
-import type { Command } from '../saga/command';
-import { abortReason, errorMessage } from '../saga/command';
-import { type MainToPeer, PeerToMain, describeBadMessage } from './peer-protocol';
+import type { FailureKind } from '../../src-shared/saga-model';
+import { errorMessage } from '../saga/command';
+import type { PeerRequestInput } from '../saga/dispatch';
+import { race } from '../saga/settle';
+import { type StepResult, failed } from '../saga/step-failure';
+import { type MainToPeer, PeerToMain, claimedRequest, describeBadMessage } from './peer-protocol';
 import type { PeerChild, PeerName, SpawnPeer } from './peer-transport';
-
-export type PeerResult = { ok: true; output: unknown } | { ok: false; error: string };
-
-export interface PeerRequestInput {
-  sagaId: number;
-  stepIndex: number;
-  command: Command;
-  idempotencyKey: string | null;
-  deadlineMs: number;
-  signal?: AbortSignal | undefined;
-}
 
 export interface PeerProcessOptions {
   name: PeerName;
@@ -38,7 +30,16 @@ export interface PeerIdentity {
 }
 
 interface InFlight {
-  settle: (result: PeerResult) => void;
+  sagaId: number;
+  stepIndex: number;
+  settle: (result: StepResult) => void;
+}
+
+/** The request whose trouble (a garbage reply, a hang) got the incarnation retired. */
+interface Culprit {
+  sagaId: number;
+  stepIndex: number;
+  requestId?: string;
 }
 
 interface Incarnation {
@@ -46,6 +47,7 @@ interface Incarnation {
   child: PeerChild;
   pid: number | undefined;
   readyAt: number | null;
+  ops: readonly string[] | null;
   ready: Promise<void>;
   markReady: () => void;
   failReady: (reason: string) => void;
@@ -90,6 +92,11 @@ export class PeerProcess {
     return this.current?.generation ?? 0;
   }
 
+  /** The ops the current incarnation announced when it said ready (null before that). */
+  get ops(): readonly string[] | null {
+    return this.current?.ops ?? null;
+  }
+
   get pid(): number | undefined {
     return this.current && this.current.gone === null ? this.current.pid : undefined;
   }
@@ -127,6 +134,7 @@ export class PeerProcess {
       child,
       pid: child.pid,
       readyAt: null,
+      ops: null,
       ready,
       markReady,
       failReady,
@@ -139,7 +147,7 @@ export class PeerProcess {
     this.current = inc;
     const startup = setTimeout(() => {
       if (inc.readyAt === null && inc.gone === null) {
-        this.retire(inc, `${this.label(inc)} did not say ready within ${this.opts.startupTimeoutMs}ms`);
+        this.retire(inc, `${this.label(inc)} did not say ready within ${this.opts.startupTimeoutMs}ms`, 'peer_exited');
         inc.child.kill();
       }
     }, this.opts.startupTimeoutMs);
@@ -154,13 +162,30 @@ export class PeerProcess {
     return inc;
   }
 
-  /** Fails everything in flight on `inc` with `reason`; later replies from it are ignored. */
-  private retire(inc: Incarnation, reason: string): void {
+  /**
+   * Fails everything in flight on `inc`; later replies from it are ignored. With a culprit, only
+   * the culprit's own request carries `kind`: the others were cut off by the restart it caused,
+   * and their reason names that saga and step rather than quoting its reply as their own.
+   */
+  private retire(inc: Incarnation, reason: string, kind: FailureKind, culprit?: Culprit): void {
     if (inc.gone !== null) return;
     inc.gone = reason;
     this.lastExitReason = reason;
     inc.failReady(reason);
-    for (const entry of [...inc.inflight.values()]) entry.settle({ ok: false, error: reason });
+    const where = { peer: this.name, generation: inc.generation };
+    for (const [requestId, entry] of [...inc.inflight.entries()]) {
+      const isCulprit = culprit !== undefined && (culprit.requestId === requestId || (culprit.requestId === undefined && culprit.sagaId === entry.sagaId && culprit.stepIndex === entry.stepIndex));
+      if (culprit === undefined || isCulprit) entry.settle(failed(kind, reason, where));
+      else {
+        entry.settle(
+          failed(
+            'peer_restarted',
+            `${this.label(inc)} was restarted because of saga ${culprit.sagaId} step ${culprit.stepIndex} (${kind === 'peer_garbage' ? 'its request got a garbage reply' : 'its request hung the peer'}); this request was in flight and got no answer`,
+            where,
+          ),
+        );
+      }
+    }
     inc.inflight.clear();
     for (const p of inc.probes.values()) p();
     inc.probes.clear();
@@ -168,7 +193,7 @@ export class PeerProcess {
 
   private onExit(inc: Incarnation, code: number | null, signal: string | null): void {
     const how = signal ? `signal ${signal}` : `code ${code ?? 'unknown'}`;
-    this.retire(inc, `${this.label(inc)} exited with ${how}`);
+    this.retire(inc, `${this.label(inc)} exited with ${how}`, 'peer_exited');
     if (this.current !== inc || this.stopped) return;
     // A peer that dies right after starting is probably failing at startup: back off instead of spinning.
     const quick = Date.now() - inc.spawnedAt < 1000;
@@ -190,7 +215,15 @@ export class PeerProcess {
     if (inc.gone !== null) return;
     const parsed = PeerToMain.safeParse(raw);
     if (!parsed.success) {
-      this.retire(inc, `${this.label(inc)} answered garbage: ${describeBadMessage(parsed.error, raw)}`);
+      const claim = claimedRequest(raw);
+      const found =
+        claim === null
+          ? undefined
+          : 'requestId' in claim
+            ? [...inc.inflight.entries()].find(([id]) => id === claim.requestId)
+            : [...inc.inflight.entries()].find(([, e]) => e.sagaId === claim.sagaId && e.stepIndex === claim.stepIndex);
+      const culprit = found ? { sagaId: found[1].sagaId, stepIndex: found[1].stepIndex, requestId: found[0] } : undefined;
+      this.retire(inc, `${this.label(inc)} answered garbage: ${describeBadMessage(parsed.error, raw)}`, 'peer_garbage', culprit);
       inc.child.kill();
       return;
     }
@@ -198,6 +231,7 @@ export class PeerProcess {
     switch (msg.type) {
       case 'ready':
         inc.pid = msg.pid;
+        inc.ops = msg.ops;
         if (inc.readyAt === null) {
           inc.readyAt = Date.now();
           inc.markReady();
@@ -213,7 +247,7 @@ export class PeerProcess {
         const entry = inc.inflight.get(msg.requestId);
         if (!entry) return;
         inc.inflight.delete(msg.requestId);
-        entry.settle(msg.ok ? { ok: true, output: msg.output } : { ok: false, error: msg.error });
+        entry.settle(msg.ok ? { ok: true, output: msg.output } : failed(msg.kind, msg.error, { peer: this.name, generation: inc.generation }));
         return;
       }
     }
@@ -260,14 +294,12 @@ export class PeerProcess {
    * Sends one request to incarnation `generation` and resolves with its reply, or with a failure
    * that says why there was none (exited, timed out, garbage, cancelled). Never rejects.
    */
-  request(generation: number, req: PeerRequestInput): Promise<PeerResult> {
+  request(generation: number, req: PeerRequestInput): Promise<StepResult> {
     const inc = this.current;
+    const where = { peer: this.name, generation };
     if (!inc || inc.generation !== generation || inc.gone !== null || inc.readyAt === null) {
       const now = inc && inc.gone === null ? `now generation ${inc.generation}` : (inc?.gone ?? 'not running');
-      return Promise.resolve({
-        ok: false,
-        error: `peer ${this.name} generation ${generation} is gone (${now}); the step was not sent`,
-      });
+      return Promise.resolve(failed('not_sent', `peer ${this.name} generation ${generation} is gone (${now}); the step was not sent`, where));
     }
     const requestId = `${generation}.${++this.requestSeq}`;
     const message: MainToPeer = {
@@ -279,37 +311,28 @@ export class PeerProcess {
       deadlineAt: Date.now() + req.deadlineMs,
       idempotencyKey: req.idempotencyKey,
     };
-    return new Promise<PeerResult>((resolve) => {
-      let settled = false;
-      const onAbort = () => {
-        settle({ ok: false, error: `cancelled while in flight at ${this.label(inc)}: ${abortReason(req.signal)}` });
-        this.post(inc, { type: 'cancel', requestId });
-      };
-      const timer = setTimeout(() => {
-        settle({ ok: false, error: `${this.label(inc)} timed out after ${req.deadlineMs}ms` });
-        this.post(inc, { type: 'cancel', requestId });
-        this.probe(inc);
-      }, req.deadlineMs);
-      const settle = (result: PeerResult) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        inc.inflight.delete(requestId);
-        resolve(result);
-      };
-      if (req.signal?.aborted) {
-        settle({ ok: false, error: `cancelled before it was sent: ${abortReason(req.signal)}` });
-        return;
-      }
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      inc.inflight.set(requestId, { settle });
-      try {
-        inc.child.postMessage(message);
-      } catch (err) {
-        settle({ ok: false, error: `${this.label(inc)} could not be sent the request: ${errorMessage(err)}` });
-      }
-    });
+    return race<StepResult>(
+      {
+        deadlineMs: req.deadlineMs,
+        signal: req.signal,
+        onDeadline: () => failed('deadline', `${this.label(inc)} timed out after ${req.deadlineMs}ms`, where),
+        onCancel: (why) => failed('cancelled', `cancelled while in flight at ${this.label(inc)}: ${why}`, where),
+        onSettled: (how) => {
+          const sent = inc.inflight.delete(requestId);
+          if (how === 'answer' || !sent) return;
+          this.post(inc, { type: 'cancel', requestId });
+          if (how === 'deadline') this.probe(inc, { sagaId: req.sagaId, stepIndex: req.stepIndex });
+        },
+      },
+      ({ settle }) => {
+        inc.inflight.set(requestId, { sagaId: req.sagaId, stepIndex: req.stepIndex, settle });
+        try {
+          inc.child.postMessage(message);
+        } catch (err) {
+          settle(failed('not_sent', `${this.label(inc)} could not be sent the request: ${errorMessage(err)}`, where));
+        }
+      },
+    );
   }
 
   private post(inc: Incarnation, message: MainToPeer): void {
@@ -322,13 +345,13 @@ export class PeerProcess {
   }
 
   /** After a timeout: a peer whose event loop no longer answers is hung, so it is killed and restarted. */
-  private probe(inc: Incarnation): void {
+  private probe(inc: Incarnation, culprit: Culprit): void {
     if (inc.gone !== null) return;
     const nonce = ++this.nonceSeq;
     const t = setTimeout(() => {
       inc.probes.delete(nonce);
       if (inc.gone !== null) return;
-      this.retire(inc, `${this.label(inc)} hung: it did not answer a liveness check within ${this.opts.probeTimeoutMs}ms`);
+      this.retire(inc, `${this.label(inc)} hung: it did not answer a liveness check within ${this.opts.probeTimeoutMs}ms`, 'peer_exited', culprit);
       inc.child.kill();
     }, this.opts.probeTimeoutMs);
     inc.probes.set(nonce, () => clearTimeout(t));

@@ -28,18 +28,47 @@ export const MainToPeer = z.discriminatedUnion('type', [
 ]);
 export type MainToPeer = z.infer<typeof MainToPeer>;
 
+/** The failure kinds a peer itself can report; the rest (exited, garbage, restarted) main decides. */
+export const PeerFailureKind = z.enum(['error', 'deadline', 'cancelled', 'not_sent']);
+export type PeerFailureKind = z.infer<typeof PeerFailureKind>;
+
 export const PeerReply = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('reply'), requestId: z.string().min(1), ok: z.literal(true), output: z.unknown() }),
-  z.object({ type: z.literal('reply'), requestId: z.string().min(1), ok: z.literal(false), error: z.string() }),
+  z.object({
+    type: z.literal('reply'),
+    requestId: z.string().min(1),
+    ok: z.literal(false),
+    error: z.string(),
+    kind: PeerFailureKind.default('error'),
+  }),
 ]);
 export type PeerReply = z.infer<typeof PeerReply>;
 
 export const PeerToMain = z.union([
-  z.object({ type: z.literal('ready'), name: z.enum(['host', 'srv']), pid: z.number().int().positive() }),
+  z.object({
+    type: z.literal('ready'),
+    name: z.enum(['host', 'srv']),
+    pid: z.number().int().positive(),
+    /** The ops this incarnation serves: main refuses a saga whose declared op none serves. */
+    ops: z.array(z.string().min(1)).max(10_000).default([]),
+  }),
   PeerReply,
   z.object({ type: z.literal('pong'), nonce: z.number().int() }),
 ]);
 export type PeerToMain = z.infer<typeof PeerToMain>;
+
+/**
+ * The request a malformed reply was meant to answer, when the garbage still says (its request id,
+ * or the saga and step): main then fails that request as the one that got garbage and tells the
+ * others that their peer was restarted because of it.
+ */
+export function claimedRequest(message: unknown): { requestId: string } | { sagaId: number; stepIndex: number } | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const m = message as { requestId?: unknown; sagaId?: unknown; stepIndex?: unknown };
+  if (typeof m.requestId === 'string' && m.requestId.length > 0 && m.requestId.length <= 64) return { requestId: m.requestId };
+  if (Number.isSafeInteger(m.sagaId) && Number.isSafeInteger(m.stepIndex)) return { sagaId: m.sagaId as number, stepIndex: m.stepIndex as number };
+  return null;
+}
 
 /** One line naming what was wrong with a message, for the "answered garbage" reason. */
 export function describeBadMessage(error: z.ZodError, message: unknown): string {

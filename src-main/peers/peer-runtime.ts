@@ -1,10 +1,16 @@
-// The peer side of the protocol: one loop that parses main's messages, runs handlers with
-// deadlines and cancellation, keeps idempotency keys, and exits when main goes away.
-import { type Command, type CommandHandler, errorMessage } from '../saga/command';
-import { MainToPeer, type PeerRequest, type PeerToMain } from './peer-protocol';
-import type { PeerName } from './peer-transport';
-import { PARENT_PID_ENV, hangUntilParentDies, parentPidFromEnv, watchParent } from './parent-watch';
+// The peer side of the protocol, for an app's own peer entry files: one loop that parses main's
+// messages, runs the app's handlers with deadlines and cancellation, keeps idempotency keys,
+// and exits when main goes away. It knows no domain: the handlers are the app's.
+import path from 'node:path';
+import { z } from 'zod';
+import { type Command, errorMessage } from '../saga/command';
+import { race } from '../saga/settle';
+import { type HandlersOption, handlerMap } from '../saga/self-handlers';
 import { describeZodIssue } from '../../src-shared/zod-issue';
+import { JsonKeyStore } from './json-key-store';
+import { type PeerContext, PEER_ENV, peerContextFromEnv } from './peer-env';
+import { MainToPeer, type PeerFailureKind, type PeerRequest, type PeerToMain } from './peer-protocol';
+import { parentPidFromEnv, watchParent } from './parent-watch';
 
 /** Durable record of applied idempotency keys: a key found here is answered from the record, never re-applied. */
 export interface KeyStore {
@@ -13,13 +19,27 @@ export interface KeyStore {
   record(key: string, op: string, output: unknown): void;
 }
 
-export interface PeerRuntimeOptions {
-  name: PeerName;
-  handlers: ReadonlyMap<string, CommandHandler>;
-  keyStore: KeyStore;
+export type PeerHandlers = HandlersOption;
+
+/** What a peer's setup builds once it knows its context (a store in the profile, say). */
+export interface PeerSetup {
+  handlers: PeerHandlers;
+  /** Where applied idempotency keys are kept; by default a JSON file `<name>-applied-keys.json` in the profile. */
+  keyStore?: KeyStore;
   /** Releases what the peer holds (child processes, files) before it exits. */
   onShutdown?: () => void | Promise<void>;
 }
+
+export type RunPeerOptions =
+  | ({ name: 'host' | 'srv' } & PeerSetup)
+  | { name: 'host' | 'srv'; setup: (context: PeerContext) => PeerSetup | Promise<PeerSetup> };
+
+const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
+const SetupShape = z.object({
+  handlers: z.custom<PeerHandlers>((v) => typeof v === 'object' && v !== null, 'must be an object of op -> handler'),
+  keyStore: z.custom<KeyStore>((v) => typeof v === 'object' && v !== null && isFunction((v as KeyStore).lookup) && isFunction((v as KeyStore).record), 'must have lookup() and record()').optional(),
+  onShutdown: z.custom<() => void>(isFunction, 'must be a function').optional(),
+});
 
 interface Channel {
   post(message: PeerToMain): void;
@@ -51,9 +71,32 @@ function parentChannel(): Channel {
   throw new Error('this peer was started without a channel to main; it is started by the app, not by hand');
 }
 
-export function runPeer(options: PeerRuntimeOptions): void {
+type ReplyBody = { ok: true; output: unknown } | { ok: false; error: string; kind: PeerFailureKind };
+
+/**
+ * Runs this process as peer `name`. Call it once from the peer's entry file; it returns once the
+ * peer has said ready. Bad options are reported on stderr and end the process with code 1.
+ */
+export async function runPeer(options: RunPeerOptions): Promise<void> {
+  try {
+    await startPeer(options);
+  } catch (err) {
+    process.stderr.write(`peer ${String((options as { name?: unknown }).name)} could not start: ${errorMessage(err)}\n`);
+    process.exit(1);
+  }
+}
+
+async function startPeer(options: RunPeerOptions): Promise<void> {
+  const context = peerContextFromEnv(process.env);
+  if (options.name !== context.name) throw new Error(`this entry runs peer '${options.name}' but main started it as '${context.name}'`);
+  const rawSetup = 'setup' in options ? await options.setup(context) : options;
+  const checked = SetupShape.safeParse(rawSetup);
+  if (!checked.success) throw new Error(describeZodIssue(checked.error));
+  const handlers = handlerMap(checked.data.handlers);
+  const keyStore = checked.data.keyStore ?? new JsonKeyStore(path.join(context.userDataDir, `${context.name}-applied-keys.json`));
+  const onShutdown = checked.data.onShutdown;
   const channel = parentChannel();
-  const parentPid = parentPidFromEnv(PARENT_PID_ENV);
+  const parentPid = parentPidFromEnv(PEER_ENV.parentPid);
   const running = new Map<string, AbortController>();
   // Two requests with the same key in flight at once must not both apply it.
   const keyed = new Map<string, Promise<ReplyBody>>();
@@ -64,7 +107,7 @@ export function runPeer(options: PeerRuntimeOptions): void {
     exiting = true;
     for (const ac of running.values()) ac.abort(new Error('peer is shutting down'));
     try {
-      await options.onShutdown?.();
+      await onShutdown?.();
     } finally {
       process.exit(code);
     }
@@ -73,35 +116,43 @@ export function runPeer(options: PeerRuntimeOptions): void {
   // A send that fails (EPIPE) means main is already gone: leave quietly instead of printing a stack.
   process.on('error', () => void exit(0));
 
-  type ReplyBody = { ok: true; output: unknown } | { ok: false; error: string };
-
-  const execute = async (req: PeerRequest, signal: AbortSignal): Promise<ReplyBody> => {
-    const handler = options.handlers.get(req.command.op);
-    if (!handler) return { ok: false, error: `peer ${options.name} has no operation '${req.command.op}'` };
-    try {
-      return { ok: true, output: await handler(req.command as Command, {
-        signal,
-        idempotencyKey: req.idempotencyKey,
-        sagaId: req.sagaId,
-        stepIndex: req.stepIndex,
-        deadlineAt: req.deadlineAt,
-      }) };
-    } catch (err) {
-      return { ok: false, error: errorMessage(err) };
-    }
+  const execute = (req: PeerRequest, cancel: AbortController): Promise<ReplyBody> => {
+    const handler = handlers.get(req.command.op);
+    if (!handler) return Promise.resolve({ ok: false, error: `peer ${context.name} has no operation '${req.command.op}'`, kind: 'not_sent' });
+    return race<ReplyBody>(
+      {
+        deadlineMs: req.deadlineAt - Date.now(),
+        signal: cancel.signal,
+        onDeadline: () => ({ ok: false, error: `'${req.command.op}' in peer ${context.name} passed its deadline`, kind: 'deadline' }),
+        onCancel: (why) => ({ ok: false, error: `'${req.command.op}' in peer ${context.name} was cancelled: ${why}`, kind: 'cancelled' }),
+      },
+      ({ settle, signal }) => {
+        let out: unknown;
+        try {
+          out = handler(req.command as Command, { signal, idempotencyKey: req.idempotencyKey, sagaId: req.sagaId, stepIndex: req.stepIndex, deadlineAt: req.deadlineAt });
+        } catch (err) {
+          settle({ ok: false, error: errorMessage(err), kind: 'error' });
+          return;
+        }
+        Promise.resolve(out).then(
+          (output: unknown) => settle({ ok: true, output }),
+          (err: unknown) => settle({ ok: false, error: errorMessage(err), kind: 'error' }),
+        );
+      },
+    );
   };
 
-  const executeOnce = async (req: PeerRequest, signal: AbortSignal): Promise<ReplyBody> => {
+  const executeOnce = async (req: PeerRequest, cancel: AbortController): Promise<ReplyBody> => {
     const key = req.idempotencyKey;
-    if (key === null) return execute(req, signal);
-    const prior = options.keyStore.lookup(key);
+    if (key === null) return execute(req, cancel);
+    const prior = keyStore.lookup(key);
     if (prior) return { ok: true, output: prior.output };
     const inProgress = keyed.get(key);
     if (inProgress) return inProgress;
     const p = (async () => {
-      const body = await execute(req, signal);
+      const body = await execute(req, cancel);
       // Only an applied command is recorded: a failed one changed nothing, so a retry may apply it.
-      if (body.ok) options.keyStore.record(key, req.command.op, body.output);
+      if (body.ok) keyStore.record(key, req.command.op, body.output);
       return body;
     })();
     keyed.set(key, p);
@@ -113,25 +164,15 @@ export function runPeer(options: PeerRuntimeOptions): void {
   };
 
   const onRequest = async (req: PeerRequest) => {
-    const fault = req.command.fault;
-    if (fault === 'exit') process.exit(70);
-    if (fault === 'hang') hangUntilParentDies(parentPid);
-    if (fault === 'garbage') {
-      channel.post({ type: 'reply', requestId: req.requestId, ok: 'perhaps', output: 'not a reply' } as unknown as PeerToMain);
-      return;
-    }
-    if (fault === 'error') {
-      channel.post({ type: 'reply', requestId: req.requestId, ok: false, error: `injected failure of '${req.command.op}' (fault hook)` });
-      return;
-    }
-    const ac = new AbortController();
-    running.set(req.requestId, ac);
-    const timer = setTimeout(() => ac.abort(new Error('the deadline passed')), Math.max(0, req.deadlineAt - Date.now()));
+    const cancel = new AbortController();
+    running.set(req.requestId, cancel);
     try {
-      const body = await executeOnce(req, ac.signal);
+      const body = await executeOnce(req, cancel);
       if (!exiting) channel.post({ type: 'reply', requestId: req.requestId, ...body });
+    } catch (err) {
+      // The key store failed after the effect: say so rather than leave main waiting for its deadline.
+      if (!exiting) channel.post({ type: 'reply', requestId: req.requestId, ok: false, error: `peer ${context.name}: ${errorMessage(err)}`, kind: 'error' });
     } finally {
-      clearTimeout(timer);
       running.delete(req.requestId);
     }
   };
@@ -140,7 +181,7 @@ export function runPeer(options: PeerRuntimeOptions): void {
     const parsed = MainToPeer.safeParse(raw);
     if (!parsed.success) {
       // Without a valid request id there is nobody to answer; main's deadline fails the step.
-      process.stderr.write(`peer ${options.name}: ignored a malformed message from main: ${describeZodIssue(parsed.error)}\n`);
+      process.stderr.write(`peer ${context.name}: ignored a malformed message from main: ${describeZodIssue(parsed.error)}\n`);
       return;
     }
     const msg = parsed.data;
@@ -159,5 +200,5 @@ export function runPeer(options: PeerRuntimeOptions): void {
         return;
     }
   });
-  channel.post({ type: 'ready', name: options.name, pid: process.pid });
+  channel.post({ type: 'ready', name: context.name, pid: process.pid, ops: [...handlers.keys()] });
 }

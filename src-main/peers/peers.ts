@@ -1,19 +1,27 @@
-// The set of peer processes main runs (host and srv), started together and stopped together.
+// The set of peer processes main runs (any subset of host and srv, each from the app's own entry
+// file), started together and stopped together. Implements the engine's PeerPort.
 import path from 'node:path';
-import { type PeerIdentity, PeerProcess, type PeerRequestInput, type PeerResult } from './peer-process';
-import { PARENT_PID_ENV } from './parent-watch';
+import type { PeerPort, PeerReadiness, PeerRequestInput } from '../saga/dispatch';
+import type { StepResult } from '../saga/step-failure';
+import { PEER_ENV } from './peer-env';
+import { PeerProcess } from './peer-process';
 import type { PeerName, SpawnPeer } from './peer-transport';
 
 export const PEER_NAMES: readonly PeerName[] = ['host', 'srv'];
 
+export interface PeerEntry {
+  /** Absolute path of the peer's entry file (it calls runPeer). */
+  entry: string;
+  /** Extra environment for this peer only. */
+  env?: Record<string, string>;
+}
 
 export interface StartPeersOptions {
-  /** Absolute path of the build output root; the peers are `<distDir>/peers/{host,srv,session-process}.js`. */
-  distDir: string;
-  /** The profile directory; srv and host keep their own stores in it. */
+  peers: Partial<Record<PeerName, PeerEntry>>;
+  /** The profile directory; a peer keeps its own stores in it. */
   userDataDir: string;
   spawnPeer: SpawnPeer;
-  /** Extra environment for every peer (tests use it; the parent's environment is inherited by fork). */
+  /** Extra environment for every peer. */
   env?: Record<string, string>;
   startupTimeoutMs?: number;
   probeTimeoutMs?: number;
@@ -27,27 +35,33 @@ export interface PeerStatus {
   pid: number | undefined;
 }
 
-export class Peers {
-  private constructor(private readonly processes: ReadonlyMap<PeerName, PeerProcess>) {}
+export class Peers implements PeerPort {
+  readonly targets: readonly PeerName[];
+
+  private constructor(private readonly processes: ReadonlyMap<PeerName, PeerProcess>) {
+    this.targets = [...processes.keys()];
+  }
 
   static async start(options: StartPeersOptions): Promise<Peers> {
-    if (!path.isAbsolute(options.distDir)) throw new Error(`distDir must be an absolute path, got '${options.distDir}'`);
-    const peersDir = path.join(options.distDir, 'peers');
-    const env = { [PARENT_PID_ENV]: String(process.pid), ...options.env };
-    const argsFor: Record<PeerName, string[]> = {
-      host: ['--user-data-dir', options.userDataDir, '--session-entry', path.join(peersDir, 'session-process.js')],
-      srv: ['--user-data-dir', options.userDataDir],
-    };
     const processes = new Map<PeerName, PeerProcess>();
     for (const name of PEER_NAMES) {
+      const given = options.peers[name];
+      if (!given) continue;
+      if (!path.isAbsolute(given.entry)) throw new Error(`the ${name} peer's entry must be an absolute path, got '${given.entry}'`);
       processes.set(
         name,
         new PeerProcess({
           name,
           spawnPeer: options.spawnPeer,
-          entryFile: path.join(peersDir, `${name}.js`),
-          args: argsFor[name],
-          env,
+          entryFile: given.entry,
+          args: [],
+          env: {
+            [PEER_ENV.parentPid]: String(process.pid),
+            [PEER_ENV.name]: name,
+            [PEER_ENV.userDataDir]: options.userDataDir,
+            ...options.env,
+            ...given.env,
+          },
           ...(options.startupTimeoutMs !== undefined && { startupTimeoutMs: options.startupTimeoutMs }),
           ...(options.probeTimeoutMs !== undefined && { probeTimeoutMs: options.probeTimeoutMs }),
           ...(options.stopTimeoutMs !== undefined && { stopTimeoutMs: options.stopTimeoutMs }),
@@ -67,7 +81,7 @@ export class Peers {
 
   private peer(name: PeerName): PeerProcess {
     const p = this.processes.get(name);
-    if (!p) throw new Error(`no peer named '${name}'`);
+    if (!p) throw new Error(`no ${name} peer was given to this subsystem`);
     return p;
   }
 
@@ -77,15 +91,20 @@ export class Peers {
   }
 
   pid(name: PeerName): number | undefined {
-    return this.peer(name).pid;
+    return this.processes.get(name)?.pid;
   }
 
-  /** Waits for a ready incarnation of `name`, restarting it if needed. */
-  ready(name: PeerName): Promise<PeerIdentity> {
-    return this.peer(name).ready();
+  async ready(name: PeerName): Promise<PeerReadiness> {
+    const p = this.peer(name);
+    const { generation } = await p.ready();
+    return { generation, ops: p.ops ?? [] };
   }
 
-  request(name: PeerName, generation: number, req: PeerRequestInput): Promise<PeerResult> {
+  ops(name: PeerName): readonly string[] | null {
+    return this.processes.get(name)?.ops ?? null;
+  }
+
+  request(name: PeerName, generation: number, req: PeerRequestInput): Promise<StepResult> {
     return this.peer(name).request(generation, req);
   }
 

@@ -1,18 +1,11 @@
 // What a step sends and what runs it: a command is a JSON object naming its operation,
 // and a handler is the same shape whether it runs in main (self) or in a peer process.
+// Handlers are the app's; the engine only routes by `op`.
 import { z } from 'zod';
 import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export const Command = z.looseObject({ op: z.string().min(1) });
 export type Command = z.infer<typeof Command>;
-
-/**
- * Test and demo hooks, honoured by whoever runs the command (main's self handlers and the peers)
- * before the real handler: `error` replies with a failure, `hang` stops answering altogether,
- * `garbage` answers with a malformed message, `exit` ends the peer process.
- */
-export const CommandFault = z.enum(['error', 'hang', 'garbage', 'exit']);
-export type CommandFault = z.infer<typeof CommandFault>;
 
 export interface HandlerContext {
   /** Aborted when the step's deadline passes or its saga is cancelled. */
@@ -43,10 +36,4 @@ export function defineHandler<S extends z.ZodType>(
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Why `signal` was aborted, as text for a step's failure reason ('aborted' when no reason was given). */
-export function abortReason(signal: AbortSignal | undefined): string {
-  const r: unknown = signal?.reason;
-  return r === undefined ? 'aborted' : errorMessage(r);
 }

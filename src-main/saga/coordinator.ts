@@ -5,13 +5,16 @@
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { SagaState } from '../../src-shared/saga-model';
-import { Command, abortReason, errorMessage } from './command';
+import type { FailureKind } from '../../src-shared/saga-model';
+import { Command, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
 import type { SagaLog } from './log/saga-log';
 import { toLogJson } from './redaction';
-import type { DispatchResult, Router } from './router';
+import type { Router } from './router';
 import { SagaEvents } from './saga-events';
+import { abortReason } from './settle';
+import type { StepFailure } from './step-failure';
 import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export interface CoordinatorOptions {
@@ -38,6 +41,8 @@ export interface SagaOutcome {
   /** Outputs of the forward steps that succeeded, by step index. */
   outputs: unknown[];
   failureReason: string | null;
+  /** The kind of the failure that started compensation (or stopped the saga), when one did. */
+  failureKind: FailureKind | null;
   /** The forward step whose failure started compensation, when one did. */
   failedStep: number | null;
   /** Forward steps undone, newest first. */
@@ -68,7 +73,7 @@ export class SagaRefusedError extends Error {
   override readonly name = 'SagaRefusedError';
   constructor(
     /** Callers answer differently: shutting down passes, a read-only log stays so for this launch. */
-    readonly reason: 'shutting_down' | 'read_only',
+    readonly reason: 'shutting_down' | 'read_only' | 'unroutable',
     message: string,
   ) {
     super(message);
@@ -95,6 +100,25 @@ interface Run {
   succeeded: SucceededStep[];
   compensated: number[];
 }
+
+/** Why a saga stopped going forward: the step, the words for the reason, and the typed failure. */
+interface Failure {
+  step: number;
+  reason: string;
+  kind: FailureKind;
+}
+
+/** One step to run, forward or undo: the same write-ahead sequence serves both. */
+interface StepPlan {
+  direction: 'forward' | 'undo';
+  step: StepDefinition<unknown>;
+  /** The forward step's index (for an undo, the step it undoes). */
+  index: number;
+  label: string;
+  command: Command;
+}
+
+type StepRun = { ok: true; output: unknown } | { ok: false; failure: StepFailure; why: string };
 
 export const DEFAULT_STEP_DEADLINE_MS = 30_000;
 
@@ -131,6 +155,8 @@ export class Coordinator {
   start<I>(def: SagaDefinition<I>, input: unknown, options: RunOptions = {}): StartedSaga {
     if (this.closedReason !== null) throw new SagaRefusedError('shutting_down', `saga '${def.name}' was not started: ${this.closedReason}`);
     if (!this.log.writable) throw new SagaRefusedError('read_only', `saga '${def.name}' was not started: ${this.log.readOnlyReason}`);
+    const unroutable = this.unroutable(def as SagaDefinition<unknown>);
+    if (unroutable !== null) throw new SagaRefusedError('unroutable', `saga '${def.name}' was not started: ${unroutable}; nothing was written`);
     const parsed = def.input.safeParse(input);
     if (!parsed.success) {
       throw new SagaInputError(`invalid input for saga '${def.name}': ${describeZodIssue(parsed.error)}`);
@@ -164,6 +190,19 @@ export class Coordinator {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** The first step of `def` no handler could serve (its target not given, its declared op unknown), or null. */
+  private unroutable(def: SagaDefinition<unknown>): string | null {
+    for (const [index, step] of def.steps.entries()) {
+      const label = `step ${index} '${step.name}' (target ${step.target})`;
+      if (!this.router.serves(step.target)) return `${label} targets ${step.target}, and no ${step.target} peer was given`;
+      for (const op of [...(step.op === undefined ? [] : [step.op]), ...(step.undoOps ?? [])]) {
+        const why = this.router.refusal(step.target, op);
+        if (why !== null) return `${label}: ${why}`;
+      }
+    }
+    return null;
   }
 
   /**
@@ -200,14 +239,15 @@ export class Coordinator {
     }
   }
 
-  private outcome(run: Run, failureReason: string | null, failedStep: number | null, left: string | null): SagaOutcome {
+  private outcome(run: Run, failure: Failure | null, left: string | null, reason: string | null = failure?.reason ?? null): SagaOutcome {
     return {
       sagaId: run.sagaId,
       name: run.def.name,
       state: run.state,
       outputs: run.outputs,
-      failureReason,
-      failedStep,
+      failureReason: reason,
+      failureKind: failure?.kind ?? null,
+      failedStep: failure?.step ?? null,
       compensated: run.compensated,
       leftForRecovery: left,
     };
@@ -217,12 +257,8 @@ export class Coordinator {
     crashPoint(run.def.name, stepIndex, point);
   }
 
-  private deadlineOf(step: StepDefinition<unknown>): number {
-    return step.deadlineMs ?? this.defaultDeadlineMs;
-  }
-
   private async execute(run: Run): Promise<SagaOutcome> {
-    let failure: { reason: string; step: number } | null = null;
+    let failure: Failure | null = null;
     try {
       for (let index = 0; index < run.def.steps.length && failure === null; index++) {
         failure = await this.forwardStep(run, index);
@@ -231,9 +267,9 @@ export class Coordinator {
         this.write('record the saga as completed', () => this.log.terminate(run.sagaId, 'completed'));
         run.state = 'completed';
         this.emit(run, null);
-        return this.outcome(run, null, null, null);
+        return this.outcome(run, null, null);
       }
-      return await this.compensate(run, failure.reason, failure.step);
+      return await this.compensate(run, failure);
     } catch (err) {
       if (!(err instanceof StopSaga)) throw err;
       return this.stopped(run, err.message, failure);
@@ -241,73 +277,26 @@ export class Coordinator {
   }
 
   /** Runs forward step `index`; returns null on success or why it failed. */
-  private async forwardStep(run: Run, index: number): Promise<{ reason: string; step: number } | null> {
+  private async forwardStep(run: Run, index: number): Promise<Failure | null> {
     const step = run.def.steps[index]!;
     const label = `step ${index} '${step.name}' (target ${step.target})`;
-    const fail = (why: string) => ({ reason: `${label} ${why}`, step: index });
-    if (run.signal?.aborted) return fail(`was not started: the saga was cancelled (${abortReason(run.signal)})`);
+    const fail = (kind: FailureKind, why: string): Failure => ({ reason: `${label} ${why}`, step: index, kind });
+    if (run.signal?.aborted) return fail('cancelled', `was not started: the saga was cancelled (${abortReason(run.signal)})`);
     let command: Command;
     try {
       command = buildCommand(step, step.command({ input: run.input, outputs: run.outputs }));
     } catch (err) {
-      return fail(`was not sent: its command could not be built: ${errorMessage(err)}`);
+      return fail('not_sent', `was not sent: its command could not be built: ${errorMessage(err)}`);
     }
-    let generation: number | null;
-    try {
-      generation = await this.router.prepare(step.target);
-    } catch (err) {
-      return fail(`was not sent: ${errorMessage(err)}`);
-    }
-    if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
-    this.crash(run, index, 'before_pending');
-    const idempotencyKey = step.kind === 'final' ? crypto.randomUUID() : null;
-    try {
-      this.write(`record ${label} as pending`, () =>
-        this.log.startStep({
-          sagaId: run.sagaId,
-          stepIndex: index,
-          name: step.name,
-          target: step.target,
-          kind: step.kind,
-          cmdJson: toLogJson(command, run.def.sensitive),
-          idempotencyKey,
-          peerGeneration: generation,
-        }),
-      );
-    } catch (err) {
-      // Write-ahead: no pending row, no dispatch. The saga fails like any failed step.
-      if (this.detached) throw err;
-      return fail(`was not sent: ${(err as Error).message}`);
-    }
-    this.emit(run, index);
-    this.crash(run, index, 'after_pending');
-    const result = await this.router.dispatch({
-      target: step.target,
-      generation,
-      sagaId: run.sagaId,
-      stepIndex: index,
-      command,
-      idempotencyKey,
-      deadlineMs: this.deadlineOf(step),
-      signal: run.signal,
-    });
-    this.crash(run, index, 'after_dispatch');
-    this.recordOutcome(run, index, label, result, () => this.log.finishStep(run.sagaId, index, toLogJson(result.ok ? result.output : null, run.def.sensitive)));
-    this.crash(run, index, 'after_outcome');
-    if (!result.ok) return fail(`failed: ${result.error}`);
+    const result = await this.runStep(run, { direction: 'forward', step, index, label, command });
+    if (!result.ok) return fail(result.failure.kind, result.why);
     run.outputs[index] = result.output;
     if (step.kind === 'compensatable') run.succeeded.push({ index, step, command, output: result.output });
     return null;
   }
 
-  private recordOutcome(run: Run, index: number, label: string, result: DispatchResult, onSuccess: () => void): void {
-    if (result.ok) this.write(`record ${label} as succeeded`, onSuccess);
-    else this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, index, result.error));
-    this.emit(run, index);
-  }
-
-  private async compensate(run: Run, reason: string, failedStep: number): Promise<SagaOutcome> {
-    this.write('mark the saga compensating', () => this.log.markCompensating(run.sagaId, reason));
+  private async compensate(run: Run, failure: Failure): Promise<SagaOutcome> {
+    this.write('mark the saga compensating', () => this.log.markCompensating(run.sagaId, failure.reason, failure.kind));
     run.state = 'compensating';
     this.emit(run, null);
     const undoFailures: string[] = [];
@@ -316,16 +305,16 @@ export class Coordinator {
       if (failed !== null) undoFailures.push(failed);
     }
     if (undoFailures.length === 0) {
-      this.write('record the saga as failed', () => this.log.terminate(run.sagaId, 'failed', reason));
+      this.write('record the saga as failed', () => this.log.terminate(run.sagaId, 'failed', failure.reason, failure.kind));
       run.state = 'failed';
       this.emit(run, null);
-      return this.outcome(run, reason, failedStep, null);
+      return this.outcome(run, failure, null);
     }
-    const full = `${reason}; then ${undoFailures.join('; ')}`;
-    this.write('record the saga as failed_compensation', () => this.log.markFailedCompensation(run.sagaId, full));
+    const full = `${failure.reason}; then ${undoFailures.join('; ')}`;
+    this.write('record the saga as failed_compensation', () => this.log.markFailedCompensation(run.sagaId, full, failure.kind));
     run.state = 'failed_compensation';
     this.emit(run, null);
-    return this.outcome(run, full, failedStep, null);
+    return this.outcome(run, failure, null, full);
   }
 
   /** Undoes one succeeded step; returns null when undone, else why not. */
@@ -338,56 +327,91 @@ export class Coordinator {
     } catch (err) {
       return `${label} could not be built: ${errorMessage(err)}`;
     }
+    const result = await this.runStep(run, { direction: 'undo', step, index, label, command });
+    if (!result.ok) return result.why;
+    run.compensated.push(index);
+    return null;
+  }
+
+  /**
+   * The write-ahead sequence of one step, forward or undo: make the target ready, commit the
+   * pending row, dispatch, commit the outcome. Crash points sit at each durable write.
+   */
+  private async runStep(run: Run, plan: StepPlan): Promise<StepRun> {
+    const { step, index, label, command } = plan;
+    const forward = plan.direction === 'forward';
+    const notSent = (why: string): StepRun => ({ ok: false, failure: { kind: 'not_sent', message: why }, why: `${forward ? '' : `${label} `}was not sent: ${why}` });
     let generation: number | null;
     try {
       generation = await this.router.prepare(step.target);
     } catch (err) {
-      return `${label} was not sent: ${errorMessage(err)}`;
+      return notSent(errorMessage(err));
     }
     if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
-    const compIndex = this.write(`record ${label} as pending`, () =>
-      this.log.appendCompensation({
-        sagaId: run.sagaId,
-        compensatesIndex: index,
-        name: `undo ${step.name}`,
-        target: step.target,
-        cmdJson: toLogJson(command, run.def.sensitive),
-        peerGeneration: generation,
-      }),
-    );
-    this.emit(run, compIndex);
-    this.crash(run, index, 'during_compensation');
+    if (forward) this.crash(run, index, 'before_pending');
+    const idempotencyKey = forward && step.kind === 'final' ? crypto.randomUUID() : null;
+    const cmdJson = toLogJson(command, run.def.sensitive);
+    let rowIndex: number;
+    if (forward) {
+      try {
+        this.write(`record ${label} as pending`, () =>
+          this.log.startStep({ sagaId: run.sagaId, stepIndex: index, name: step.name, target: step.target, kind: step.kind, cmdJson, idempotencyKey, peerGeneration: generation }),
+        );
+      } catch (err) {
+        // Write-ahead: no pending row, no dispatch. The saga fails like any failed step.
+        if (this.detached) throw err;
+        const why = (err as Error).message;
+        return { ok: false, failure: { kind: 'log_write_failed', message: why }, why: `was not sent: ${why}` };
+      }
+      rowIndex = index;
+    } else {
+      rowIndex = this.write(`record ${label} as pending`, () =>
+        this.log.appendCompensation({ sagaId: run.sagaId, compensatesIndex: index, name: `undo ${step.name}`, target: step.target, cmdJson, peerGeneration: generation }),
+      );
+    }
+    this.emit(run, rowIndex);
+    this.crash(run, index, forward ? 'after_pending' : 'during_compensation');
     const result = await this.router.dispatch({
       target: step.target,
       generation,
       sagaId: run.sagaId,
-      stepIndex: compIndex,
+      stepIndex: rowIndex,
       command,
-      idempotencyKey: null,
-      deadlineMs: this.deadlineOf(step),
+      idempotencyKey,
+      deadlineMs: step.deadlineMs ?? this.defaultDeadlineMs,
+      // Undos are not cancellable: a cancelled saga must still be put back.
+      signal: forward ? run.signal : undefined,
     });
-    this.recordOutcome(run, compIndex, label, result, () =>
-      this.log.finishCompensation(run.sagaId, compIndex, toLogJson(result.ok ? result.output : null, run.def.sensitive)),
-    );
-    if (!result.ok) return `${label} failed: ${result.error}`;
-    run.compensated.push(index);
-    return null;
+    if (forward) this.crash(run, index, 'after_dispatch');
+    if (result.ok) {
+      const outputJson = toLogJson(result.output, run.def.sensitive);
+      this.write(`record ${label} as succeeded`, () =>
+        forward ? this.log.finishStep(run.sagaId, rowIndex, outputJson) : this.log.finishCompensation(run.sagaId, rowIndex, outputJson),
+      );
+    } else {
+      this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, rowIndex, result.failure.message, result.failure.kind));
+    }
+    this.emit(run, rowIndex);
+    if (forward) this.crash(run, index, 'after_outcome');
+    if (result.ok) return { ok: true, output: result.output };
+    return { ok: false, failure: result.failure, why: `${forward ? '' : `${label} `}failed: ${result.failure.message}` };
   }
 
   /**
    * A log write failed or shutdown detached us: nothing more is sent. After a write failure the
    * saga is marked failed_compensation if the log still takes that; otherwise recovery will.
    */
-  private stopped(run: Run, why: string, failure: { reason: string; step: number } | null): SagaOutcome {
-    if (this.detached) return this.outcome(run, failure?.reason ?? null, failure?.step ?? null, why);
+  private stopped(run: Run, why: string, failure: Failure | null): SagaOutcome {
+    if (this.detached) return this.outcome(run, failure, why);
     const reason = failure ? `${failure.reason}; then ${why}` : why;
+    const kind: FailureKind = failure?.kind ?? 'log_write_failed';
     try {
-      this.log.markFailedCompensation(run.sagaId, `${reason}; nothing more was sent`);
+      this.log.markFailedCompensation(run.sagaId, `${reason}; nothing more was sent`, kind);
       run.state = 'failed_compensation';
       this.emit(run, null);
-      return this.outcome(run, reason, failure?.step ?? null, null);
+      return { ...this.outcome(run, failure, null, reason), failureKind: kind };
     } catch {
-      return this.outcome(run, reason, failure?.step ?? null, why);
+      return this.outcome(run, failure, why, reason);
     }
   }
 }

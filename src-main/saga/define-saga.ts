@@ -14,6 +14,13 @@ export interface StepDefinition<I> {
   name: string;
   target: Target;
   kind: StepKind;
+  /**
+   * The op this step's command names, when it is always the same: a saga whose declared op no
+   * handler serves is refused when it is started, before anything is written.
+   */
+  op?: string;
+  /** The ops the undo may name (it can depend on the step's output), checked the same way. */
+  undoOps?: readonly string[];
   // Method syntax on purpose: a SagaDefinition<X> is then usable where SagaDefinition<unknown> is expected.
   command(ctx: StepContext<I>): Command;
   /** Checked before the pending row is written; a command that fails it is never recorded or sent. */
@@ -67,6 +74,8 @@ export function defineSaga<S extends z.ZodType>(spec: SagaSpec<S>): SagaDefiniti
       fail(`${label} is ${step.kind} but comes after final step ${finalStep.index} '${finalStep.name}'; final steps must come last`);
     }
     if (step.kind === 'final') finalStep ??= { index, name: step.name };
+    if (step.op !== undefined && step.op.trim() === '') fail(`${label} declares an empty op`);
+    if (step.undoOps !== undefined && step.kind !== 'compensatable') fail(`${label} declares undo ops but is not compensatable`);
     if (step.deadlineMs !== undefined && !(Number.isInteger(step.deadlineMs) && step.deadlineMs > 0)) {
       fail(`${label} has deadlineMs ${step.deadlineMs}; it must be a positive whole number of milliseconds`);
     }

@@ -1,12 +1,11 @@
-// Where a step goes: `self` runs a registered handler in this process; `host` and `srv` are
-// sent to the peer incarnation whose generation the step's pending row recorded.
+// Where a step goes: `self` runs one of the app's handlers in this process; `host` and `srv` go
+// through the PeerPort to the incarnation whose generation the step's pending row recorded.
 import type { Target } from '../../src-shared/saga-model';
-import type { PeerRequestInput, PeerResult } from '../peers/peer-process';
-import type { Peers } from '../peers/peers';
-import { abortReason, errorMessage } from './command';
+import { errorMessage } from './command';
+import type { PeerPort, PeerRequestInput } from './dispatch';
+import { abortReason, race } from './settle';
 import type { SelfHandlers } from './self-handlers';
-
-export type DispatchResult = PeerResult;
+import { type PeerTarget, type StepResult, failed } from './step-failure';
 
 export interface DispatchRequest extends PeerRequestInput {
   target: Target;
@@ -17,8 +16,24 @@ export interface DispatchRequest extends PeerRequestInput {
 export class Router {
   constructor(
     readonly self: SelfHandlers,
-    readonly peers: Peers | null,
+    readonly peers: PeerPort | null,
   ) {}
+
+  /** Whether a step to `target` can be routed at all (a peer the app did not give cannot). */
+  serves(target: Target): boolean {
+    return target === 'self' || (this.peers?.targets.includes(target) ?? false);
+  }
+
+  /**
+   * Why `op` on `target` would be refused, or null when a handler serves it. A peer that has not
+   * announced its ops yet is given the benefit of the doubt: its own reply will say.
+   */
+  refusal(target: Target, op: string): string | null {
+    if (target === 'self') return this.self.get(op) ? null : `main has no self handler for '${op}'`;
+    if (!this.serves(target)) return `no ${target} peer was given to this subsystem`;
+    const ops = this.peers!.ops(target);
+    return ops === null || ops.includes(op) ? null : `peer ${target} has no handler for '${op}'`;
+  }
 
   /**
    * The generation a step to `target` will be sent to, waiting for (or restarting) the peer.
@@ -26,66 +41,56 @@ export class Router {
    */
   async prepare(target: Target): Promise<number | null> {
     if (target === 'self') return null;
-    if (!this.peers) throw new Error(`no peer processes were started, so nothing can be sent to ${target}`);
+    if (!this.peers || !this.serves(target)) throw new Error(`no ${target} peer was given to this subsystem`);
     return (await this.peers.ready(target)).generation;
   }
 
-  /** Never rejects: every way a step can fail comes back as `{ ok: false, error }` that says which. */
-  dispatch(req: DispatchRequest): Promise<DispatchResult> {
+  /** Never rejects: every way a step can fail comes back as a typed failure. */
+  dispatch(req: DispatchRequest): Promise<StepResult> {
     if (req.target === 'self') return this.dispatchSelf(req);
+    const peer: PeerTarget = req.target;
     if (!this.peers || req.generation === null) {
-      return Promise.resolve({ ok: false, error: `no peer ${req.target} to send to; the step was not sent` });
+      return Promise.resolve(failed('not_sent', `no peer ${peer} to send to; the step was not sent`, { peer }));
     }
-    return this.peers.request(req.target, req.generation, req);
+    return this.peers.request(peer, req.generation, req);
   }
 
-  private dispatchSelf(req: DispatchRequest): Promise<DispatchResult> {
+  private dispatchSelf(req: DispatchRequest): Promise<StepResult> {
     const op = req.command.op;
     const handler = this.self.get(op);
-    if (!handler) return Promise.resolve({ ok: false, error: `main has no handler for '${op}'` });
-    const fault = req.command.fault;
-    if (fault === 'error') return Promise.resolve({ ok: false, error: `injected failure of '${op}' (fault hook)` });
-    if (fault === 'garbage' || fault === 'exit') {
-      return Promise.resolve({ ok: false, error: `fault hook '${String(fault)}' only applies to peer steps` });
-    }
-    if (req.signal?.aborted) return Promise.resolve({ ok: false, error: `cancelled before it ran: ${abortReason(req.signal)}` });
-    const ac = new AbortController();
-    const deadlineAt = Date.now() + req.deadlineMs;
+    if (!handler) return Promise.resolve(failed('not_sent', `main has no handler for '${op}'; the step was not run`));
+    if (req.signal?.aborted) return Promise.resolve(failed('cancelled', `cancelled before it ran in main: ${abortReason(req.signal)}`));
+    const controller = new AbortController();
     let out: unknown;
-    if (fault !== 'hang') {
-      try {
-        out = handler(req.command, { signal: ac.signal, idempotencyKey: req.idempotencyKey, sagaId: req.sagaId, stepIndex: req.stepIndex, deadlineAt });
-      } catch (err) {
-        return Promise.resolve({ ok: false, error: errorMessage(err) });
-      }
-      // A synchronous handler has finished already: no deadline or cancellation can apply to it.
-      if (!(out instanceof Promise)) return Promise.resolve({ ok: true, output: out });
+    try {
+      out = handler(req.command, {
+        signal: controller.signal,
+        idempotencyKey: req.idempotencyKey,
+        sagaId: req.sagaId,
+        stepIndex: req.stepIndex,
+        deadlineAt: Date.now() + req.deadlineMs,
+      });
+    } catch (err) {
+      return Promise.resolve(failed('error', errorMessage(err)));
     }
-    return new Promise<DispatchResult>((resolve) => {
-      let settled = false;
-      const settle = (r: DispatchResult, abort?: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
-        if (abort !== undefined) ac.abort(new Error(abort));
-        resolve(r);
-      };
-      const onAbort = () => {
-        const why = abortReason(req.signal);
-        settle({ ok: false, error: `cancelled while running in main: ${why}` }, why);
-      };
-      const timer = setTimeout(
-        () => settle({ ok: false, error: `'${op}' in main timed out after ${req.deadlineMs}ms` }, 'the deadline passed'),
-        req.deadlineMs,
-      );
-      req.signal?.addEventListener('abort', onAbort, { once: true });
-      if (out instanceof Promise) {
-        out.then(
+    // A synchronous handler has finished already: no deadline or cancellation can apply to it,
+    // and the hot path of a self step pays for no timer.
+    if (!(out instanceof Promise)) return Promise.resolve({ ok: true, output: out });
+    const pending = out;
+    return race<StepResult>(
+      {
+        deadlineMs: req.deadlineMs,
+        signal: req.signal,
+        controller,
+        onDeadline: () => failed('deadline', `'${op}' in main timed out after ${req.deadlineMs}ms`),
+        onCancel: (why) => failed('cancelled', `cancelled while running in main: ${why}`),
+      },
+      ({ settle }) => {
+        pending.then(
           (output: unknown) => settle({ ok: true, output }),
-          (err: unknown) => settle({ ok: false, error: errorMessage(err) }),
+          (err: unknown) => settle(failed('error', errorMessage(err))),
         );
-      }
-    });
+      },
+    );
   }
 }

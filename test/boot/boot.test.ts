@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { MovedAsideFile } from '../../src-shared/saga-model';
-import { type BootPhase, boot } from '../../src-main/boot/boot';
+import type { BootPhase } from '../../src-main/index';
+import { bootWorkspace as boot } from '../helpers/workspace-boot';
 import { ProfileLockedError } from '../../src-main/boot/profile-lock';
 import { SagaRefusedError } from '../../src-main/saga/coordinator';
 import { defineSaga } from '../../src-main/saga/define-saga';
@@ -141,7 +142,6 @@ describe('boot', () => {
     let bootSettled = false;
     const booting = boot({
       userDataDir: dir,
-      distDir: DIST,
       retention: false,
       onPhase: (p) => {
         phases.push(p);
@@ -170,7 +170,7 @@ describe('boot', () => {
     }
     // The orderly shutdown checkpointed and freed the profile: the next boot gets it and finds nothing to mark.
     assert.ok(!fs.existsSync(`${file}-wal`) || fs.statSync(`${file}-wal`).size === 0);
-    const again = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const again = await boot({ userDataDir: dir, retention: false });
     assert.deepEqual(again.recovery.marked, []);
     await again.shutdown();
   });
@@ -179,7 +179,7 @@ describe('boot', () => {
     const dir = tempDir('boot-');
     const ids = seed(dir);
     const later = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
-    const app = await boot({ userDataDir: dir, distDir: DIST, clock: () => later });
+    const app = await boot({ userDataDir: dir, clock: () => later });
     try {
       const until = Date.now() + 5000;
       while (app.log.saga(ids.completed) !== null && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -201,7 +201,7 @@ describe('boot', () => {
     const before = dumpTables(file);
 
     await assert.rejects(
-      boot({ userDataDir: dir, distDir: DIST, retention: false }),
+      boot({ userDataDir: dir, retention: false }),
       (e: unknown) => e instanceof ProfileLockedError && e.holderPid === first.pid && e.message.includes(`pid ${first.pid}`),
     );
     const second = startTs(BOOT_CHILD, [dir, 'try']);
@@ -211,7 +211,7 @@ describe('boot', () => {
 
     await killHard(first);
     assert.deepEqual(await waitForNoneMarked(`LAUNCHER_TEST_MARK=${mark}`, 5000), [], 'the peers exited with their main');
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     try {
       assert.deepEqual(app.recovery.marked.map((m) => m.sagaId), [sagaId]);
       assert.equal(
@@ -228,7 +228,7 @@ describe('boot', () => {
     const file = path.join(dir, LOG_FILE_NAME);
     fs.writeFileSync(file, Buffer.alloc(8192, 7));
     const hash = sha256(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     try {
       const [moved] = app.recovery.movedAside;
       assert.equal(moved?.from, file);
@@ -248,7 +248,7 @@ describe('boot', () => {
     // A finished saga's page the crash did not touch: quick_check finds it, recovery's reads never do.
     overwritePage(file, leaves[Math.floor(leaves.length / 2)]!);
     const before = hashes(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     try {
       assert.equal(app.recovery.movedAside.length, 1);
       const [moved] = app.recovery.movedAside;
@@ -273,7 +273,7 @@ describe('boot', () => {
     assert.ok(!pagesInWal(file).has(root));
     overwritePage(file, root);
     const before = hashes(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false, quickCheckMaxBytes: 0 });
+    const app = await boot({ userDataDir: dir, retention: false, quickCheckMaxBytes: 0 });
     const [moved] = app.recovery.movedAside;
     try {
       assert.equal(app.recovery.movedAside.length, 1);
@@ -307,7 +307,7 @@ describe('boot', () => {
     db.pragma('journal_mode = DELETE');
     db.close();
     const hash = sha256(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST });
+    const app = await boot({ userDataDir: dir });
     try {
       assert.equal(app.log.writable, false);
       const both = new RegExp(`version ${SCHEMA_VERSION + 3}, newer than this build's version ${SCHEMA_VERSION}`);
@@ -328,7 +328,7 @@ describe('boot', () => {
     SagaLog.open(path.join(dir, LOG_FILE_NAME)).close();
     const file = path.join(dir, LOG_FILE_NAME);
     const pages = pageCount(file);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false, maxPageCount: pages + 1 });
+    const app = await boot({ userDataDir: dir, retention: false, maxPageCount: pages + 1 });
     try {
       const before = dumpTables(file);
       await assert.rejects(
@@ -355,11 +355,11 @@ describe('boot', () => {
     const pages = pageCount(file);
     const before = dumpTables(file);
     await assert.rejects(
-      boot({ userDataDir: dir, distDir: DIST, maxPageCount: pages }),
+      boot({ userDataDir: dir, maxPageCount: pages }),
       (e: unknown) => e instanceof SagaLogError && e.code === 'disk_full' && /^launch stopped: recovery/.test(e.message),
     );
     assert.equal(dumpTables(file), before);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     assert.equal(app.recovery.marked.length, 200);
     await app.shutdown();
   });
@@ -373,8 +373,7 @@ describe('boot', () => {
     await assert.rejects(
       boot({
         userDataDir: dir,
-        distDir: DIST,
-        busyTimeoutMs: 50,
+          busyTimeoutMs: 50,
         onPhase: (p) => {
           if (p !== 'recover') return;
           // Another writer takes the log between open and recovery.
@@ -389,7 +388,7 @@ describe('boot', () => {
     other?.close();
     assert.equal(dumpTables(file), before);
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.bad-')), [], 'a lock is not damage: nothing moved aside');
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     assert.equal(app.recovery.marked.length, 5);
     await app.shutdown();
   });
@@ -401,11 +400,11 @@ describe('boot', () => {
     const holder = startTs(path.join(import.meta.dirname, 'fixtures', 'lock-db.ts'), [file]);
     await holder.waitFor(/^locked$/);
     await assert.rejects(
-      boot({ userDataDir: dir, distDir: DIST, busyTimeoutMs: 50 }),
+      boot({ userDataDir: dir, busyTimeoutMs: 50 }),
       (e: unknown) => e instanceof SagaLogError && e.code === 'busy' && /locked by another process/.test(e.message),
     );
     await killHard(holder);
-    const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+    const app = await boot({ userDataDir: dir, retention: false });
     assert.equal(app.recovery.marked.length, 5);
     await app.shutdown();
   });

@@ -22,11 +22,11 @@ describe('utility-process peers', () => {
       LAUNCHER_CRASH_AT: 'x:1:after_pending',
       LAUNCHER_PEER_GENERATION: '2',
       PATH: '/peer/bin',
-      // Packaged Electron cannot fork itself as Node (runAsNode fuse off): sessions are threads.
-      LAUNCHER_SESSION_MODE: 'thread',
+      // Packaged Electron cannot fork itself as Node (runAsNode fuse off): the peer is told it is a utility process.
+      LAUNCHER_PEER_PROCESS: 'utility',
     });
-    const forced = utilityForkOptions({ ...request, env: { LAUNCHER_SESSION_MODE: 'fork' } }, { LAUNCHER_SESSION_MODE: 'fork' });
-    assert.equal((forced.env as Record<string, string> | undefined)?.['LAUNCHER_SESSION_MODE'], 'thread', 'no environment can make an Electron host fork sessions');
+    const forced = utilityForkOptions({ ...request, env: { LAUNCHER_PEER_PROCESS: 'fork' } }, { LAUNCHER_PEER_PROCESS: 'fork' });
+    assert.equal((forced.env as Record<string, string> | undefined)?.['LAUNCHER_PEER_PROCESS'], 'utility', 'no environment can make a utility peer believe it was forked');
     assert.equal(options.serviceName, serviceNameOf('host'));
     assert.notEqual(serviceNameOf('host'), serviceNameOf('srv'));
     assert.ok(Array.isArray(options.stdio) && options.stdio[0] === 'ignore');

@@ -27,6 +27,8 @@ function world(options: { maxPageCount?: number; dir?: string } = {}): World {
   const log = SagaLog.open(path.join(dir, LOG_FILE_NAME), options.maxPageCount ? { maxPageCount: options.maxPageCount } : {});
   const received: string[] = [];
   const record: CommandHandler = (c) => {
+    // The test's own way to make a step fail: a field of its own commands, honoured by its own handler.
+    if (c.fail === true) throw new Error(`injected failure of '${c.op}' (fault hook)`);
     received.push(`${c.op} ${String(c.item ?? '')}`);
     return { done: c.item ?? null };
   };
@@ -51,7 +53,7 @@ const makeStep = (item: string, i: number): StepDefinition<z.infer<typeof ThreeI
   command: ({ input }) => ({
     op: 'make',
     item,
-    ...(input.failAt === i && { fault: 'error' }),
+    ...(input.failAt === i && { fail: true }),
     ...(input.failUndoOf === item && { failUndo: true }),
     ...(input.secret !== undefined && { secret: input.secret }),
   }),
@@ -65,7 +67,7 @@ const threeAndCommit = defineSaga({
     makeStep('a', 0),
     makeStep('b', 1),
     makeStep('c', 2),
-    { name: 'commit', target: 'self', kind: 'final', command: ({ input }) => ({ op: 'commit', item: 'all', ...(input.failAt === 3 && { fault: 'error' }) }) },
+    { name: 'commit', target: 'self', kind: 'final', command: ({ input }) => ({ op: 'commit', item: 'all', ...(input.failAt === 3 && { fail: true }) }) },
   ],
 });
 

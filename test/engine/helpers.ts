@@ -1,17 +1,26 @@
-// Shared setup for the engine tests: a real log file in a temp dir and real forked peers
-// from the built dist/ (build first: node scripts/build.mjs).
+// Shared setup for the engine tests: the workspace app's real subsystem on a temp profile, with
+// real forked peers from the built dist/ (build first: node scripts/build.mjs), and the app's
+// fault plan for tests that make a step fail.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Engine, startEngine } from '../../src-main/domain/engine';
-import { spawnForkPeer } from '../../src-main/peers/fork-peer';
-import { LOG_FILE_NAME, SagaLog, type SagaLogOptions } from '../../src-main/saga/log/saga-log';
+import { type SagaSubsystem, startSagaSubsystem } from '../../src-main/index';
+import type { SagaDefinition, SagaOutcome } from '../../src-main/index';
+import { Coordinator } from '../../src-main/saga/coordinator';
+import type { SagaLog } from '../../src-main/saga/log/saga-log';
+import { Router } from '../../src-main/saga/router';
+import { SelfHandlers } from '../../src-main/saga/self-handlers';
+import { WORKSPACE_SAGAS } from '../../src-main/workspace-app/app';
+import { FaultPlan, type SagaFaults, withFaults } from '../../src-main/workspace-app/fault-plan';
+import { PanelViews, selfHandlers } from '../../src-main/workspace-app/panel-views';
+import { runWithFaults } from '../../src-main/workspace-app/run-with-faults';
 
 export const DIST_DIR = path.resolve(__dirname, '../../dist');
+export const PEERS_DIR = path.join(DIST_DIR, 'peers');
 
 export function requireBuild(): void {
   for (const f of ['host.js', 'srv.js', 'session-process.js']) {
-    if (!fs.existsSync(path.join(DIST_DIR, 'peers', f))) {
+    if (!fs.existsSync(path.join(PEERS_DIR, f))) {
       throw new Error(`dist/peers/${f} is missing: build first with node scripts/build.mjs`);
     }
   }
@@ -21,34 +30,48 @@ export function tempDir(prefix = 'engine-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export interface TestEngine extends Engine {
+export interface TestEngine extends SagaSubsystem {
   log: SagaLog;
   dir: string;
+  panelViews: PanelViews;
+  faults: FaultPlan;
+  /** Runs `saga` with `faults` planned for it (op -> fault), as the demo does. */
+  runFaulty(saga: SagaDefinition<unknown>, input: unknown, faults: SagaFaults): Promise<SagaOutcome>;
   close(): Promise<void>;
 }
 
-export async function startTestEngine(
-  options: { dir?: string; logOptions?: SagaLogOptions; defaultDeadlineMs?: number; probeTimeoutMs?: number; peerEnv?: Record<string, string> } = {},
-): Promise<TestEngine> {
+export interface TestEngineOptions {
+  dir?: string;
+  maxPageCount?: number;
+  defaultDeadlineMs?: number;
+  probeTimeoutMs?: number;
+  peerEnv?: Record<string, string>;
+}
+
+export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   requireBuild();
   const dir = options.dir ?? tempDir();
-  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME), options.logOptions);
-  const engine = await startEngine({
-    log,
+  const panelViews = new PanelViews();
+  const faults = new FaultPlan(dir);
+  const sub = await startSagaSubsystem({
     userDataDir: dir,
-    distDir: DIST_DIR,
-    spawnPeer: spawnForkPeer,
-    defaultDeadlineMs: options.defaultDeadlineMs ?? 10_000,
+    sagas: WORKSPACE_SAGAS,
+    self: withFaults(selfHandlers(panelViews), faults, 'self'),
+    peers: { host: { entry: path.join(PEERS_DIR, 'host.js') }, srv: { entry: path.join(PEERS_DIR, 'srv.js') } },
+    retention: false,
+    defaultStepDeadlineMs: options.defaultDeadlineMs ?? 10_000,
     peerProbeTimeoutMs: options.probeTimeoutMs ?? 500,
+    ...(options.maxPageCount !== undefined && { maxPageCount: options.maxPageCount }),
     ...(options.peerEnv && { peerEnv: options.peerEnv }),
   });
   return {
-    ...engine,
-    log,
+    ...sub,
     dir,
+    panelViews,
+    faults,
+    runFaulty: (saga, input, planned) => runWithFaults(sub, faults, saga, input, planned),
     async close() {
-      await engine.stop(1000);
-      log.close();
+      await sub.shutdown(1000);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -80,4 +103,12 @@ export function rows(log: SagaLog, sagaId: number): string[] {
   return d.steps.map(
     (s) => `${s.stepIndex} ${s.name} ${s.state}${s.compensatesIndex !== null ? ` undoes ${s.compensatesIndex}` : ''}`,
   );
+}
+
+/**
+ * A coordinator with the workspace app's self handlers and no peers: only `self` steps can run.
+ * For tests and benchmarks that measure the engine without process round trips.
+ */
+export function selfOnlyCoordinator(log: SagaLog, options: { bootId?: string } = {}): Coordinator {
+  return new Coordinator(log, new Router(SelfHandlers.from(selfHandlers(new PanelViews())), null), options);
 }

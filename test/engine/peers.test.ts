@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { OPEN_STEPS, openWorkspace } from '../../src-main/domain/workspace-sagas';
-import { defineSaga } from '../../src-main/saga/define-saga';
-import { LOG_FILE_NAME } from '../../src-main/saga/log/saga-log';
+import { LOG_FILE_NAME, defineSaga } from '../../src-main/index';
+import { OPEN_STEPS, openWorkspace } from '../../src-main/workspace-app/workspace-sagas';
 import { type TestEngine, isAlive, rows, startTestEngine, tempDir, waitForExit } from './helpers';
 
 let e: TestEngine;
@@ -23,7 +22,7 @@ after(async () => {
 async function ask(target: 'host' | 'srv', op: string, fields: Record<string, unknown> = {}): Promise<unknown> {
   const { generation } = await e.peers.ready(target);
   const r = await e.peers.request(target, generation, { sagaId: 1, stepIndex: 0, command: { op, ...fields }, idempotencyKey: null, deadlineMs: 5000 });
-  if (!r.ok) throw new Error(r.error);
+  if (!r.ok) throw new Error(r.failure.message);
   return r.output;
 }
 
@@ -60,7 +59,7 @@ describe('engine through real peers', () => {
   for (const failAt of [0, 1, 2, 3]) {
     it(`a failure at step ${failAt} undoes what was done, newest first, in the log and in the peers`, async () => {
       const before = { ws: (await workspaces()).workspaces.length, sessions: (await sessions()).length, views: e.panelViews.list().length };
-      const out = await e.coordinator.run(openWorkspace, openInput({ faults: { [OPEN_STEPS[failAt]!]: 'error' } }));
+      const out = await e.runFaulty(openWorkspace, openInput(), { [OPEN_STEPS[failAt]!]: 'error' });
       assert.equal(out.state, 'failed');
       const expected = [
         ...OPEN_STEPS.slice(0, failAt).map((n, i) => `${i} ${n} compensated`),
@@ -76,10 +75,7 @@ describe('engine through real peers', () => {
   }
 
   it('an undo that fails in a peer ends failed_compensation naming it; the other undos still happen', async () => {
-    const out = await e.coordinator.run(
-      openWorkspace,
-      openInput({ faults: { publish_workspace: 'error' }, undoFaults: { start_session: 'error' } }),
-    );
+    const out = await e.runFaulty(openWorkspace, openInput(), { publish_workspace: 'error', stop_session: 'error' });
     assert.equal(out.state, 'failed_compensation');
     assert.deepEqual(rows(e.log, out.sagaId), [
       '0 create_workspace compensated',
@@ -108,7 +104,7 @@ describe('engine through real peers', () => {
         setImmediate(() => process.kill(pid, 'SIGKILL'));
       }
     });
-    const out = await e.coordinator.run(openWorkspace, openInput({ faults: { publish_workspace: 'hang' } }));
+    const out = await e.runFaulty(openWorkspace, openInput(), { publish_workspace: 'hang' });
     unsubscribe();
     assert.equal(out.state, 'failed');
     assert.match(out.failureReason!, new RegExp(`step 3 'publish_workspace' \\(target srv\\) failed: peer srv \\(generation ${genBefore}, pid ${pid}\\) exited with signal SIGKILL`));
@@ -125,11 +121,12 @@ describe('engine through real peers', () => {
     const hang = defineSaga({
       name: 'hang_host',
       input: z.object({}),
-      steps: [{ name: 'stall', target: 'host', kind: 'read_only', command: () => ({ op: 'noop', fault: 'hang' }), deadlineMs: 300 }],
+      steps: [{ name: 'stall', target: 'host', kind: 'read_only', command: () => ({ op: 'noop' }), deadlineMs: 300 }],
     });
     const gen = e.peers.generation('host');
     const pid = e.peers.pid('host')!;
-    const out = await e.coordinator.run(hang, {});
+    const out = await e.runFaulty(hang, {}, { noop: 'hang' });
+    assert.equal(out.failureKind, 'deadline');
     assert.equal(out.state, 'failed');
     assert.match(out.failureReason!, new RegExp(`failed: peer host \\(generation ${gen}, pid ${pid}\\) timed out after 300ms`));
     assert.ok(await waitForExit(pid), 'the hung host was killed');
@@ -140,15 +137,42 @@ describe('engine through real peers', () => {
     const garbage = defineSaga({
       name: 'garbage_srv',
       input: z.object({}),
-      steps: [{ name: 'babble', target: 'srv', kind: 'read_only', command: () => ({ op: 'noop', fault: 'garbage' }) }],
+      steps: [{ name: 'babble', target: 'srv', kind: 'read_only', command: () => ({ op: 'noop' }) }],
     });
     const gen = e.peers.generation('srv');
     const pid = e.peers.pid('srv')!;
-    const out = await e.coordinator.run(garbage, {});
+    const out = await e.runFaulty(garbage, {}, { noop: 'garbage' });
+    assert.equal(out.failureKind, 'peer_garbage');
     assert.equal(out.state, 'failed');
     assert.match(out.failureReason!, new RegExp(`peer srv \\(generation ${gen}, pid ${pid}\\) answered garbage: .*"ok":"perhaps"`));
     assert.ok(await waitForExit(pid));
     assert.equal((await e.peers.ready('srv')).generation, gen + 1);
+  });
+
+  it('a step cut off by a restart another request caused says so and names that saga and step', async () => {
+    const slow = defineSaga({
+      name: 'slow_host',
+      input: z.object({}),
+      // start_session forks a session and waits for it: long enough for the garbage to overtake it.
+      steps: [{ name: 'start', target: 'host', kind: 'read_only', op: 'start_session', command: () => ({ op: 'start_session', workspaceId: 'cut-off' }) }],
+    });
+    const babble = defineSaga({
+      name: 'garbage_host',
+      input: z.object({}),
+      steps: [{ name: 'babble', target: 'host', kind: 'read_only', command: () => ({ op: 'noop' }) }],
+    });
+    const gen = e.peers.generation('host');
+    const victim = e.coordinator.start(slow, {});
+    const culprit = await e.runFaulty(babble, {}, { '#0': 'garbage' });
+    const cut = await victim.done;
+    assert.equal(culprit.failureKind, 'peer_garbage');
+    assert.equal(cut.state, 'failed');
+    assert.equal(cut.failureKind, 'peer_restarted');
+    assert.match(cut.failureReason!, new RegExp(`peer host \\(generation ${gen}, pid \\d+\\) was restarted because of saga ${culprit.sagaId} step 0 \\(its request got a garbage reply\\)`));
+    assert.doesNotMatch(cut.failureReason!, /perhaps/, "the other saga's garbage is not quoted as this step's reply");
+    const step = e.log.saga(cut.sagaId)!.steps[0]!;
+    assert.equal(step.failureKind, 'peer_restarted');
+    assert.equal(e.log.saga(culprit.sagaId)!.steps[0]!.failureKind, 'peer_garbage');
   });
 
   it("a final step's idempotency key is applied once, even when sent again to a restarted srv", async () => {
@@ -182,11 +206,13 @@ describe('engine through real peers', () => {
       steps: [
         { name: 'on_srv', target: 'srv', kind: 'compensatable', command: () => ({ op: 'noop' }), compensate: () => ({ op: 'noop' }) },
         { name: 'on_host', target: 'host', kind: 'compensatable', command: () => ({ op: 'noop' }), compensate: () => ({ op: 'noop' }) },
-        { name: 'on_self', target: 'self', kind: 'read_only', command: ({ input }) => ({ op: 'noop', ...(input.fail && { fault: 'error' }) }) },
+        { name: 'on_self', target: 'self', kind: 'read_only', command: () => ({ op: 'noop' }) },
         { name: 'done', target: 'srv', kind: 'final', command: () => ({ op: 'noop' }) },
       ],
     });
-    const outs = await Promise.all(Array.from({ length: 100 }, (_, i) => e.coordinator.run(mixed, { fail: i % 5 === 0 })));
+    const outs = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => e.runFaulty(mixed, { fail: i % 5 === 0 }, i % 5 === 0 ? { '#2': 'error' } : {})),
+    );
     assert.equal(new Set(outs.map((o) => o.sagaId)).size, 100);
     for (const [i, o] of outs.entries()) {
       if (i % 5 === 0) {
@@ -211,10 +237,9 @@ describe('write-ahead through a peer', () => {
     const dir = tempDir();
     // Create the log, then reopen it capped at its current size so a large command cannot be recorded.
     const probe = await startTestEngine({ dir });
-    await probe.stop(1000);
-    probe.log.close();
+    await probe.shutdown(1000);
     const pages = fs.statSync(path.join(dir, LOG_FILE_NAME)).size / 4096;
-    const capped = await startTestEngine({ dir, logOptions: { maxPageCount: pages } });
+    const capped = await startTestEngine({ dir, maxPageCount: pages });
     try {
       const big = defineSaga({
         name: 'big_create',

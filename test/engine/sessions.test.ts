@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SessionManager } from '../../src-main/domain/session-manager';
-import { SESSION_MODE_ENV, sessionModeFromEnv } from '../../src-main/domain/session-mode';
-import { closeWorkspace, openWorkspace } from '../../src-main/domain/workspace-sagas';
+import { SessionManager } from '../../src-main/workspace-app/session-manager';
+import { SESSION_MODE_ENV, sessionModeFor, sessionModeFromEnv } from '../../src-main/workspace-app/session-mode';
+import { closeWorkspace, openWorkspace } from '../../src-main/workspace-app/workspace-sagas';
 import { DIST_DIR, type TestEngine, isAlive, requireBuild, startTestEngine, waitForExit } from './helpers';
 
 const ENTRY = path.join(DIST_DIR, 'peers', 'session-process.js');
@@ -17,6 +17,11 @@ describe('session mode', () => {
     assert.equal(sessionModeFromEnv({}), 'fork');
     assert.equal(sessionModeFromEnv({ [SESSION_MODE_ENV]: 'thread' }), 'thread');
     assert.throws(() => sessionModeFromEnv({ [SESSION_MODE_ENV]: 'process' }), /LAUNCHER_SESSION_MODE='process' is not a session mode \(use fork or thread\)/);
+  });
+
+  it('is always thread in an Electron utility process, whatever the environment says', () => {
+    assert.equal(sessionModeFor('utility', { [SESSION_MODE_ENV]: 'fork' }), 'thread');
+    assert.equal(sessionModeFor('fork', {}), 'fork');
   });
 });
 

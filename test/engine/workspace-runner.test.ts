@@ -2,8 +2,8 @@
 // processes forked from dist/ (build first): what the runner sends is read back from the log.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspaceRunner } from '../../src-main/domain/workspace-runner';
-import { LauncherRefusal } from '../../src-main/ipc/launcher-handler';
+import { LauncherRefusal } from '../../src-main/index';
+import { createWorkspaceRunner } from '../../src-main/workspace-app/workspace-runner';
 import { type TestEngine, rows, startTestEngine } from './helpers';
 
 describe('launcher workspace runner', () => {
@@ -14,7 +14,7 @@ describe('launcher workspace runner', () => {
   after(async () => {
     await e.close();
   });
-  const run = () => createWorkspaceRunner((definition, input) => e.coordinator.run(definition, input), 'alice');
+  const run = () => createWorkspaceRunner(e, e.faults, 'alice');
   const sagaInput = (sagaId: number | null) => JSON.parse(e.log.saga(sagaId!)!.inputJson) as Record<string, unknown>;
 
   test('opens with the owner, then closes with the ids the open produced', async () => {
@@ -40,12 +40,13 @@ describe('launcher workspace runner', () => {
     assert.equal(e.log.maxSagaId(), before);
   });
 
-  test('failLastStep faults the last step, which undoes the rest; a failed open is not remembered', async () => {
+  test('failLastStep faults the last step through the fault plan, never the input; the rest is undone; a failed open is not remembered', async () => {
     const runner = run();
     const res = await runner({ saga: 'open_workspace', workspace: 'beta', failLastStep: true });
     assert.equal(res.state, 'failed');
     assert.match(res.failureReason ?? '', /publish_workspace/);
-    assert.deepEqual(sagaInput(res.sagaId), { name: 'beta', owner: 'alice', faults: { publish_workspace: 'error' } });
+    assert.deepEqual(sagaInput(res.sagaId), { name: 'beta', owner: 'alice' });
+    assert.match(res.failureReason ?? '', /injected failure of 'publish_workspace'/);
     assert.deepEqual(rows(e.log, res.sagaId!), [
       '0 create_workspace compensated',
       '1 start_session compensated',

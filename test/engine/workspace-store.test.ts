@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { WORKSPACE_STORE_FILE, WorkspaceStore } from '../../src-main/domain/workspace-store';
+import { WORKSPACE_STORE_FILE, WorkspaceStore } from '../../src-main/workspace-app/workspace-store';
 import { tempDir } from '../helpers/temp-dir';
 
 describe('workspace store', () => {

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createSelfOnlyCoordinator } from '../../src-main/domain/engine';
-import { createWorkspaceRunner } from '../../src-main/domain/workspace-runner';
+import { createWorkspaceRunner } from '../../src-main/workspace-app/workspace-runner';
+import { FaultPlan } from '../../src-main/workspace-app/fault-plan';
 import { createLauncherHandler } from '../../src-main/ipc/launcher-handler';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
 import { LAUNCHER_CHANNELS } from '../../src-shared/launcher-contract';
-import { type TestEngine, startTestEngine } from '../engine/helpers';
+import { type TestEngine, selfOnlyCoordinator, startTestEngine } from '../engine/helpers';
 import { tempDir } from '../helpers/temp-dir';
 
 const trusted = { trusted: true };
@@ -23,7 +23,7 @@ describe('launcher channel', () => {
   after(async () => {
     await e.close();
   });
-  const handlerOver = (owner = 'alice') => createLauncherHandler(createWorkspaceRunner((d, input) => e.coordinator.run(d, input), owner));
+  const handlerOver = (owner = 'alice') => createLauncherHandler(createWorkspaceRunner(e, e.faults, owner));
 
   test('runs a valid request and answers the outcome the log holds', async () => {
     const handler = handlerOver();
@@ -76,8 +76,8 @@ describe('launcher channel when the coordinator refuses (SagaRefusedError)', () 
   test('a read-only log answers read_only', async () => {
     const log = SagaLog.open(path.join(dir, LOG_FILE_NAME), { readonly: true });
     try {
-      const coordinator = createSelfOnlyCoordinator(log);
-      const handler = createLauncherHandler(createWorkspaceRunner((d, input) => coordinator.run(d, input), 'alice'));
+      const coordinator = selfOnlyCoordinator(log);
+      const handler = createLauncherHandler(createWorkspaceRunner(coordinator, new FaultPlan(dir), 'alice'));
       const res = await handler.handle(LAUNCHER_CHANNELS.runSaga, open('delta'), trusted);
       assert.equal(!res.ok && res.error.code, 'read_only', JSON.stringify(res));
       assert.match(!res.ok ? res.error.message : '', /^The saga could not be run: saga 'open_workspace' was not started: /);
@@ -89,9 +89,9 @@ describe('launcher channel when the coordinator refuses (SagaRefusedError)', () 
   test('a coordinator shutting down answers busy, and writes nothing', async () => {
     const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
     try {
-      const coordinator = createSelfOnlyCoordinator(log);
+      const coordinator = selfOnlyCoordinator(log);
       await coordinator.shutdown(0);
-      const handler = createLauncherHandler(createWorkspaceRunner((d, input) => coordinator.run(d, input), 'alice'));
+      const handler = createLauncherHandler(createWorkspaceRunner(coordinator, new FaultPlan(dir), 'alice'));
       const res = await handler.handle(LAUNCHER_CHANNELS.runSaga, open('epsilon'), trusted);
       assert.equal(!res.ok && res.error.code, 'busy', JSON.stringify(res));
       assert.match(!res.ok ? res.error.message : '', /shutting down/);

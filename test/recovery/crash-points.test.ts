@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { boot } from '../../src-main/boot/boot';
-import { noopSelfSaga } from '../../src-main/domain/noop-sagas';
-import { LOG_FILE_NAME } from '../../src-main/saga/log/saga-log';
+import { LOG_FILE_NAME } from '../../src-main/index';
+import { noopSelfSaga } from '../../src-main/workspace-app/noop-sagas';
+import { bootWorkspace } from '../helpers/workspace-boot';
 import type { InFlightStep } from '../../src-shared/saga-model';
 import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
@@ -21,7 +21,8 @@ if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/p
 
 interface Case {
   at: string;
-  input: Record<string, unknown>;
+  /** The demo's fault plan for the saga (op -> fault). */
+  faults: Record<string, string>;
   /** State the file holds right after the kill. */
   stateAtKill: 'running' | 'compensating';
   inFlight: InFlightStep | null;
@@ -31,49 +32,49 @@ interface Case {
 const CASES: Case[] = [
   {
     at: 'open_workspace:1:before_pending',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: null,
     reason: "interrupted while running, between steps: step 0 'create_workspace' succeeded, no step in flight",
   },
   {
     at: 'open_workspace:1:after_pending',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
   },
   {
     at: 'open_workspace:1:after_dispatch',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
   },
   {
     at: 'open_workspace:1:after_outcome',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: null,
     reason: "interrupted while running, between steps: step 1 'start_session' succeeded, no step in flight",
   },
   {
     at: 'open_workspace:2:after_pending',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: { stepIndex: 2, name: 'register_panel_view', target: 'self', peerGeneration: null },
     reason: "interrupted while running, during step 2 'register_panel_view' (target self, outcome unknown)",
   },
   {
     at: 'open_workspace:3:after_dispatch',
-    input: {},
+    faults: {},
     stateAtKill: 'running',
     inFlight: { stepIndex: 3, name: 'publish_workspace', target: 'srv', peerGeneration: 1 },
     reason: "interrupted while running, during step 3 'publish_workspace' (target srv, peer generation 1, outcome unknown)",
   },
   {
     at: 'open_workspace:0:during_compensation',
-    input: { faults: { register_panel_view: 'error' } },
+    faults: { register_panel_view: 'error' },
     stateAtKill: 'compensating',
     inFlight: { stepIndex: 4, name: 'undo create_workspace', target: 'srv', peerGeneration: 1 },
     reason:
@@ -106,8 +107,8 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       const file = path.join(dir, LOG_FILE_NAME);
       const marker = `LAUNCHER_TEST_MARK=${crypto.randomUUID()}`;
       const [markName, markValue] = marker.split('=') as [string, string];
-      const input = { name: 'ws', owner: 'ada', accessToken: 'secret-token', ...c.input };
-      const child = startTs(CHILD, [dir, JSON.stringify(input)], { LAUNCHER_CRASH_AT: c.at, [markName]: markValue });
+      const input = { name: 'ws', owner: 'ada', accessToken: 'secret-token' };
+      const child = startTs(CHILD, [dir, JSON.stringify(input), JSON.stringify(c.faults)], { LAUNCHER_CRASH_AT: c.at, [markName]: markValue });
 
       const { signal } = await child.exited;
       assert.equal(signal, 'SIGKILL', `main died by SIGKILL (stdout: ${child.stdout()} stderr: ${child.stderr()})`);
@@ -119,7 +120,7 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       assert.equal(atKill.state, c.stateAtKill);
       assert.deepEqual(atKill.pending, c.inFlight ? [c.inFlight.stepIndex] : []);
 
-      const app = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+      const app = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
         assert.equal(app.recovery.marked.length, 1);
         const [marked] = app.recovery.marked;
@@ -138,7 +139,7 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       const afterFirst = dumpTables(file);
       assert.equal(readSaga(file).pending.length, c.inFlight ? 1 : 0, 'a pending step stays pending');
 
-      const again = await boot({ userDataDir: dir, distDir: DIST, retention: false });
+      const again = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
         assert.deepEqual(again.recovery.marked, []);
         assert.equal(dumpTables(file), afterFirst, 'a second recovery changes nothing');

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import {
+  type FailureKind,
   type InFlightStep,
   type MovedAsideFile,
   type RecoveredSaga,
@@ -102,6 +103,7 @@ interface StepRow {
   cmd_json: string | null;
   output_json: string | null;
   failure_reason: string | null;
+  failure_kind: FailureKind | null;
   started_at: string;
   ended_at: string | null;
   idempotency_key: string | null;
@@ -116,6 +118,7 @@ interface SummaryRow {
   started_at: string;
   ended_at: string | null;
   failure_reason: string | null;
+  failure_kind: FailureKind | null;
   boot_id: string | null;
   planned_steps: number | null;
   reviewed_at: string | null;
@@ -125,10 +128,10 @@ interface SummaryRow {
   in_flight: string | null;
 }
 
-const STEP_COLUMNS = `saga_id, step_index, name, state, target, kind, cmd_json, output_json, failure_reason,
+const STEP_COLUMNS = `saga_id, step_index, name, state, target, kind, cmd_json, output_json, failure_reason, failure_kind,
   started_at, ended_at, idempotency_key, peer_generation, compensates_index`;
 
-const SUMMARY_COLUMNS = `s.saga_id, s.name, s.state, s.started_at, s.ended_at, s.failure_reason, s.boot_id,
+const SUMMARY_COLUMNS = `s.saga_id, s.name, s.state, s.started_at, s.ended_at, s.failure_reason, s.failure_kind, s.boot_id,
   s.planned_steps, s.reviewed_at, s.reviewed_by, s.review_note,
   (SELECT COUNT(*) FROM launcher_saga_step p
      WHERE p.saga_id = s.saga_id AND p.state IN ('succeeded', 'compensated') AND p.compensates_index IS NULL) AS progressed,
@@ -149,6 +152,7 @@ function stepFromRow(r: StepRow): StepRecord {
     cmdJson: r.cmd_json,
     outputJson: r.output_json,
     failureReason: r.failure_reason,
+    failureKind: r.failure_kind ?? null,
     startedAt: r.started_at,
     endedAt: r.ended_at,
     idempotencyKey: r.idempotency_key,
@@ -165,6 +169,7 @@ function summaryFromRow(r: SummaryRow): SagaSummary {
     startedAt: r.started_at,
     endedAt: r.ended_at,
     failureReason: r.failure_reason,
+    failureKind: r.failure_kind ?? null,
     bootId: r.boot_id,
     plannedSteps: r.planned_steps,
     progressedSteps: r.progressed,
@@ -396,7 +401,7 @@ export class SagaLog {
          WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
       ),
       failStep: p(
-        `UPDATE launcher_saga_step SET state = 'failed', failure_reason = @reason, ended_at = @now
+        `UPDATE launcher_saga_step SET state = 'failed', failure_reason = @reason, failure_kind = @kind, ended_at = @now
          WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
       ),
       markStepCompensated: p(
@@ -407,7 +412,7 @@ export class SagaLog {
       stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
       sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
       markCompensating: p(
-        `UPDATE launcher_saga SET state = 'compensating', failure_reason = @reason
+        `UPDATE launcher_saga SET state = 'compensating', failure_reason = @reason, failure_kind = @kind
          WHERE saga_id = @sagaId AND state = 'running'`,
       ),
       markFailedCompensation: p(
@@ -415,11 +420,13 @@ export class SagaLog {
            failure_reason = CASE WHEN state = 'failed_compensation' AND failure_reason IS NOT NULL
                                  THEN failure_reason || '; then: ' || @reason ELSE @reason END,
            ended_at = COALESCE(CASE WHEN state = 'failed_compensation' THEN ended_at END, @now),
+           failure_kind = COALESCE(failure_kind, @kind),
            state = 'failed_compensation'
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating', 'failed_compensation')`,
       ),
       terminate: p(
-        `UPDATE launcher_saga SET state = @state, ended_at = @now, failure_reason = COALESCE(@reason, failure_reason)
+        `UPDATE launcher_saga SET state = @state, ended_at = @now, failure_reason = COALESCE(@reason, failure_reason),
+           failure_kind = COALESCE(@kind, failure_kind)
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
       ),
       unresolved: p(UNRESOLVED_SQL),
@@ -554,9 +561,9 @@ export class SagaLog {
     }, 'single');
   }
 
-  failStep(sagaId: number, stepIndex: number, reason: string): void {
+  failStep(sagaId: number, stepIndex: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`record step ${stepIndex} of saga ${sagaId} as failed`, () => {
-      const r = this.stmts.failStep.run({ sagaId, stepIndex, reason, now: this.now() });
+      const r = this.stmts.failStep.run({ sagaId, stepIndex, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'failed');
     }, 'single');
   }
@@ -618,24 +625,24 @@ export class SagaLog {
     });
   }
 
-  markCompensating(sagaId: number, reason: string): void {
+  markCompensating(sagaId: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} compensating`, () => {
-      const r = this.stmts.markCompensating.run({ sagaId, reason });
+      const r = this.stmts.markCompensating.run({ sagaId, reason, kind });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'compensating');
     }, 'single');
   }
 
   /** Idempotent: a second call keeps the first reason and appends the new one. */
-  markFailedCompensation(sagaId: number, reason: string): void {
+  markFailedCompensation(sagaId: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} failed_compensation`, () => {
-      const r = this.stmts.markFailedCompensation.run({ sagaId, reason, now: this.now() });
+      const r = this.stmts.markFailedCompensation.run({ sagaId, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'failed_compensation');
     }, 'single');
   }
 
-  terminate(sagaId: number, state: 'completed' | 'failed', reason: string | null = null): void {
+  terminate(sagaId: number, state: 'completed' | 'failed', reason: string | null = null, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} ${state}`, () => {
-      const r = this.stmts.terminate.run({ sagaId, state, reason, now: this.now() });
+      const r = this.stmts.terminate.run({ sagaId, state, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
     }, 'single');
   }
@@ -734,7 +741,7 @@ export class SagaLog {
       const marked = input.plan(unresolved);
       const now = this.now();
       for (const m of marked) {
-        const r = this.stmts.markFailedCompensation.run({ sagaId: m.sagaId, reason: m.reason, now });
+        const r = this.stmts.markFailedCompensation.run({ sagaId: m.sagaId, reason: m.reason, kind: null, now });
         if (r.changes !== 1) this.refuseSagaTransition(m.sagaId, 'failed_compensation');
       }
       const report: RecoveryReport = {

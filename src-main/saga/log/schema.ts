@@ -86,6 +86,14 @@ ALTER TABLE launcher_saga ADD COLUMN review_note TEXT;
 CREATE INDEX idx_launcher_saga_state_ended ON launcher_saga(state, ended_at);
 `,
   },
+  {
+    version: 5,
+    why: 'typed step failures: the kind of each failure, so the panel and diag can filter by it',
+    sql: `
+ALTER TABLE launcher_saga ADD COLUMN failure_kind TEXT;
+ALTER TABLE launcher_saga_step ADD COLUMN failure_kind TEXT;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

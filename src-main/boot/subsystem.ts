@@ -1,63 +1,52 @@
-// The one boot sequence every host runs (Electron, headless, the CLI's demo):
+// The one composition root: every host (Electron, headless, the CLI, an embedding app) builds
+// the subsystem here, in one boot sequence:
 //   profile lock -> open the log (bad files moved aside) -> launch-time recovery
-//   -> start peers -> the coordinator exists -> retention scheduled.
+//   -> start the app's peers -> the coordinator exists -> retention scheduled.
 // The coordinator is created last on purpose: until recovery has marked what the previous
 // run left, no object exists through which a saga could be started.
 import crypto from 'node:crypto';
 import type { RecoveryReport } from '../../src-shared/saga-model';
-import { startEngine } from '../domain/engine';
-import type { PanelViews } from '../domain/panel-views';
 import { spawnForkPeer } from '../peers/fork-peer';
-import type { Peers } from '../peers/peers';
-import type { SpawnPeer } from '../peers/peer-transport';
-import type { Coordinator } from '../saga/coordinator';
+import { Peers, type PeerStatus } from '../peers/peers';
+import { Coordinator, type RunOptions, type SagaOutcome, type StartedSaga } from '../saga/coordinator';
+import { loadCrashPoint } from '../saga/crash-points';
+import type { SagaDefinition } from '../saga/define-saga';
 import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
 import { runRecovery } from '../saga/recovery';
+import { Router } from '../saga/router';
 import { SagaEvents } from '../saga/saga-events';
+import { SelfHandlers } from '../saga/self-handlers';
 import { continueIds, openLog, setAsideOpenLog } from './open-log';
+import { type SubsystemOptions, SubsystemOptionsError, parseSubsystemOptions } from './options';
 import { type ProfileLock, acquireProfileLock } from './profile-lock';
-import { type Retention, type RetentionOptions, scheduleRetention } from './retention';
+import { type Retention, scheduleRetention } from './retention';
 
-export type BootPhase = 'lock' | 'open' | 'recover' | 'peers' | 'ready';
+export type { BootPhase, SubsystemOptions } from './options';
 
-export interface BootOptions {
-  userDataDir: string;
-  /** Absolute path of the build output root (holds peers/host.js, peers/srv.js). */
-  distDir: string;
-  /** How peers are started: child_process.fork by default, utilityProcess in Electron. */
-  spawnPeer?: SpawnPeer;
-  /** Retention of finished sagas; `false` turns it off (tests that count sagas). */
-  retention?: RetentionOptions | false;
-  busyTimeoutMs?: number;
-  /** Caps the log's size in pages (tests simulate a full disk with it). */
-  maxPageCount?: number;
-  /** Logs larger than this get only the pages recovery reads checked, not a full quick_check. */
-  quickCheckMaxBytes?: number;
-  clock?: () => Date;
-  /** Extra environment for the peers. */
-  peerEnv?: Record<string, string>;
-  peerStartupTimeoutMs?: number;
-  defaultStepDeadlineMs?: number;
-  /** Called as each phase begins. */
-  onPhase?: (phase: BootPhase) => void;
-  /** Where background retention failures go; they never stop the app. */
-  onRetentionError?: (err: unknown) => void;
-}
-
-export interface BootedApp {
-  log: SagaLog;
-  coordinator: Coordinator;
-  events: SagaEvents;
-  recovery: RecoveryReport;
+export interface SagaSubsystem {
+  /** This launch's id, stamped on every saga it starts. */
   bootId: string;
-  peers: Peers;
-  /** main's own domain state (the views a host opens windows for). */
-  panelViews: PanelViews;
+  /** What launch-time recovery found and marked (and any file it moved aside). */
+  recovery: RecoveryReport;
+  /** Why launch-time recovery did not run (a read-only log), or null when it ran. */
+  recoverySkipped: string | null;
   /** Why the log takes no writes (a newer schema), or null. */
   readOnlyReason: string | null;
-  /** Why launch-time recovery did not run, or null when it ran. */
-  recoverySkipped: string | null;
+  /** The app's sagas, by name, as given in the options. */
+  sagas: ReadonlyMap<string, SagaDefinition<unknown>>;
+  /** Validates the input, writes the saga row and starts running it (a definition, or a listed saga's name). */
+  start(saga: SagaDefinition<unknown> | string, input: unknown, options?: RunOptions): StartedSaga;
+  /** start() and wait for the outcome. */
+  run(saga: SagaDefinition<unknown> | string, input: unknown, options?: RunOptions): Promise<SagaOutcome>;
+  /** Change notifications (saga and step transitions), for live views. */
+  events: SagaEvents;
+  /** The log: its read API is what the panel and diag use. */
+  log: SagaLog;
+  coordinator: Coordinator;
+  /** The app's peers as they run now (name, generation, pid). */
+  peerStatus(): PeerStatus[];
+  peers: Peers;
   retention: Retention | null;
   /** Refuses new sagas, gives running ones `graceMs`, stops peers, closes the log, frees the profile. */
   shutdown(graceMs?: number): Promise<void>;
@@ -74,7 +63,27 @@ function recoveryFailed(err: unknown, file: string): Error {
   });
 }
 
-export async function boot(options: BootOptions): Promise<BootedApp> {
+/**
+ * Boots the subsystem for an app. Options are checked first (SubsystemOptionsError, nothing
+ * locked or written); then the profile is locked, the log opened and recovered, the app's peers
+ * started; only then can a saga start.
+ */
+export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<SagaSubsystem> {
+  const options = parseSubsystemOptions(rawOptions);
+  // Everything the app gave is checked before the profile is touched: a typo fails here, not mid-boot.
+  let self: SelfHandlers;
+  try {
+    self = SelfHandlers.from(options.self);
+    // A malformed LAUNCHER_CRASH_AT is a launch error before anything starts, not after the peers run.
+    loadCrashPoint();
+  } catch (err) {
+    throw new SubsystemOptionsError(`startSagaSubsystem: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const sagas = new Map<string, SagaDefinition<unknown>>();
+  for (const def of options.sagas ?? []) {
+    if (sagas.has(def.name)) throw new SubsystemOptionsError(`startSagaSubsystem: two sagas are named '${def.name}'`);
+    sagas.set(def.name, def);
+  }
   const phase = options.onPhase ?? (() => {});
   const clock = options.clock ?? (() => new Date());
   const bootId = crypto.randomUUID();
@@ -135,19 +144,35 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
     }
 
     phase('peers');
-    const engine = await startEngine({
-      log,
+    const peers = await Peers.start({
+      peers: options.peers ?? {},
       userDataDir: options.userDataDir,
-      distDir: options.distDir,
       spawnPeer: options.spawnPeer ?? spawnForkPeer,
-      bootId,
-      events,
-      ...(options.defaultStepDeadlineMs !== undefined && { defaultDeadlineMs: options.defaultStepDeadlineMs }),
-      ...(options.peerEnv && { peerEnv: options.peerEnv }),
-      ...(options.peerStartupTimeoutMs !== undefined && { peerStartupTimeoutMs: options.peerStartupTimeoutMs }),
+      ...(options.peerEnv && { env: options.peerEnv }),
+      ...(options.peerStartupTimeoutMs !== undefined && { startupTimeoutMs: options.peerStartupTimeoutMs }),
+      ...(options.peerProbeTimeoutMs !== undefined && { probeTimeoutMs: options.peerProbeTimeoutMs }),
+      ...(options.onPeerGeneration && { onGeneration: options.onPeerGeneration }),
     });
-    cleanups.push(() => engine.stop(0));
-    const { coordinator, peers, panelViews } = engine;
+    const coordinator = new Coordinator(log, new Router(self, peers), {
+      events,
+      bootId,
+      ...(options.defaultStepDeadlineMs !== undefined && { defaultDeadlineMs: options.defaultStepDeadlineMs }),
+    });
+    let stopped: Promise<void> | null = null;
+    const stopEngine = (graceMs: number) => {
+      stopped ??= (async () => {
+        await coordinator.shutdown(graceMs);
+        await peers.stop();
+      })();
+      return stopped;
+    };
+    cleanups.push(() => stopEngine(0));
+    const definition = (saga: SagaDefinition<unknown> | string): SagaDefinition<unknown> => {
+      if (typeof saga !== 'string') return saga;
+      const def = sagas.get(saga);
+      if (!def) throw new SubsystemOptionsError(`no saga named '${saga.slice(0, 64)}' was given to this subsystem`);
+      return def;
+    };
 
     let retention: Retention | null = null;
     if (options.retention !== false && log.writable) {
@@ -169,14 +194,23 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
       recovery,
       bootId,
       peers,
-      panelViews,
+      sagas,
+      start: (saga, input, runOptions) => coordinator.start(definition(saga), input, runOptions),
+      run: (saga, input, runOptions) => {
+        try {
+          return coordinator.run(definition(saga), input, runOptions);
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      },
+      peerStatus: () => peers.status(),
       readOnlyReason: log.readOnlyReason,
       recoverySkipped,
       retention,
       shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
         closing ??= (async () => {
           try {
-            await engine.stop(graceMs);
+            await stopEngine(graceMs);
           } finally {
             await retention?.stop();
             // Folding the WAL back makes the next open (and a copy of the file) self-contained.

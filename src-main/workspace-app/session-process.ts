@@ -2,7 +2,7 @@
 // life, answers stop, and ends when host goes away. One module for both session modes (see
 // session-mode.ts): a forked process talks over process IPC, a worker thread over parentPort.
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { PARENT_PID_ENV, parentPidFromEnv, watchParent } from '../peers/parent-watch';
+import { PARENT_PID_ENV, parentPidFromEnv, watchParent } from '../index';
 
 interface HostChannel {
   post(message: unknown): void;

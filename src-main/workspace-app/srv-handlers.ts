@@ -1,5 +1,5 @@
 // The operations srv offers: workspaces in its own store.
-import { type CommandHandler, defineHandler } from '../saga/command';
+import { type CommandHandler, defineHandler } from '../index';
 import {
   ArchiveWorkspace,
   CreateWorkspace,
@@ -11,8 +11,8 @@ import {
 } from './domain-commands';
 import type { WorkspaceStore } from './workspace-store';
 
-export function srvHandlers(store: WorkspaceStore): Map<string, CommandHandler> {
-  return new Map<string, CommandHandler>([
+export function srvHandlers(store: WorkspaceStore): Record<string, CommandHandler> {
+  return Object.fromEntries<CommandHandler>([
     ['create_workspace', defineHandler(CreateWorkspace, (c) => store.create(c.name, c.owner, c.accessToken))],
     ['delete_workspace', defineHandler(DeleteWorkspace, (c) => store.delete(c.workspaceId))],
     ['get_workspace', defineHandler(GetWorkspace, (c) => store.get(c.workspaceId))],

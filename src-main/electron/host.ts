@@ -1,28 +1,27 @@
-// The Electron host: one instance per profile, the shared boot (log -> recovery -> peers as
-// utility processes), then IPC, then windows; an orderly quit that gives in-flight sagas a
-// bounded grace and leaves the rest to the next launch's recovery.
-import path from 'node:path';
+// The Electron host for an app: one instance per profile, the shared boot (log -> recovery ->
+// the app's peers as utility processes), then IPC, then windows; an orderly quit that gives
+// in-flight sagas a bounded grace and leaves the rest to the next launch's recovery.
 import { Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
 import { z } from 'zod';
-import { type BootedApp, DEFAULT_SHUTDOWN_GRACE_MS, boot } from '../boot/boot';
-import { operatorName } from '../domain/operator-name';
-import { createSagaHandlers } from '../ipc/saga-handlers';
+import { DEFAULT_SHUTDOWN_GRACE_MS, type SagaSubsystem, startSagaSubsystem } from '../boot/subsystem';
+import { operatorName } from '../boot/operator-name';
+import type { SagaApp } from '../ipc/saga-app';
 import { appMenuTemplate } from './app-menu';
 import { APP_SCHEME } from './app-origin';
 import { serveAppRequest } from './app-protocol';
 import { AppWindows } from './app-windows';
-import { registerIpc } from './ipc-bridge';
+import { servePanelOverIpc } from './serve-panel-ipc';
 import { type LaunchArgs, parseLaunchArgs } from './launch-args';
-import { createLauncherHandler } from '../ipc/launcher-handler';
 import { createQuitController } from './quit-controller';
 import { createUtilityPeerSpawner } from './utility-peer';
 import { hardenSession, hardenWebContents } from './web-security';
-import { createWorkspaceRunner } from '../domain/workspace-runner';
 
-// dist/electron/main.js -> dist
-const distDir = path.resolve(__dirname, '..');
-const rendererDir = path.join(distDir, 'renderer');
-const preloadPath = path.join(__dirname, 'preload.js');
+export interface ElectronHostOptions {
+  /** The built panel (index.html, panel.js, launcher.html, ...). */
+  rendererDir: string;
+  /** The built preload (preload.js). */
+  preloadPath: string;
+}
 
 /** What a second launch hands the first one (requestSingleInstanceLock's additionalData). */
 const SecondLaunch = z.object({ sagaPanel: z.boolean() });
@@ -34,30 +33,37 @@ function fail(message: string, exitCode: number): never {
   throw new Error(message);
 }
 
-// Privileges must be declared before 'ready'. standard: app://panel/ gets a real origin
-// (so 'self' in the CSP means it); secure: treated like https.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
+/**
+ * Runs `sagaApp` as the Electron app: call it once, synchronously, from the app's Electron main
+ * entry (privileged schemes must be declared before 'ready').
+ */
+export function runElectronApp(sagaApp: SagaApp, host: ElectronHostOptions): void {
+  // Privileges must be declared before 'ready'. standard: app://panel/ gets a real origin
+  // (so 'self' in the CSP means it); secure: treated like https.
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
 
-let launch: LaunchArgs;
-try {
-  launch = parseLaunchArgs(process.argv.slice(1), process.cwd());
-} catch (err) {
-  fail(err instanceof Error ? err.message : String(err), 2);
+  let launch: LaunchArgs;
+  try {
+    launch = parseLaunchArgs(process.argv.slice(1), process.cwd());
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err), 2);
+  }
+  // Before the single-instance lock: Electron keys that lock on the userData folder, so two
+  // profiles may run side by side while the same profile is refused.
+  if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
+
+  if (!app.requestSingleInstanceLock({ sagaPanel: launch.sagaPanel })) {
+    process.stdout.write(`launcher-saga: the profile ${app.getPath('userData')} is already open; brought that window forward instead\n`);
+    app.exit(0);
+  } else {
+    void start(sagaApp, host, launch);
+  }
 }
-// Before the single-instance lock: Electron keys that lock on the userData folder, so two
-// profiles may run side by side while the same profile is refused.
-if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
 
-if (!app.requestSingleInstanceLock({ sagaPanel: launch.sagaPanel })) {
-  process.stdout.write(`launcher-saga: the profile ${app.getPath('userData')} is already open; brought that window forward instead\n`);
-  app.exit(0);
-} else {
-  void start(launch);
-}
-
-async function start(args: LaunchArgs): Promise<void> {
+async function start(sagaApp: SagaApp, host: ElectronHostOptions, args: LaunchArgs): Promise<void> {
+  const { rendererDir, preloadPath } = host;
   const windows = new AppWindows(preloadPath);
-  let booted: BootedApp | null = null;
+  let booted: SagaSubsystem | null = null;
 
   app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
     if (!booted) return; // still booting: the windows open when recovery is done
@@ -78,9 +84,9 @@ async function start(args: LaunchArgs): Promise<void> {
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
   try {
-    booted = await boot({
+    booted = await startSagaSubsystem({
+      ...sagaApp.subsystem({ userDataDir: app.getPath('userData') }),
       userDataDir: app.getPath('userData'),
-      distDir,
       spawnPeer: createUtilityPeerSpawner(utilityProcess),
     });
   } catch (err) {
@@ -99,12 +105,11 @@ async function start(args: LaunchArgs): Promise<void> {
   });
   app.on('before-quit', (event) => quit.onBeforeQuit(event));
 
-  registerIpc({
+  const operator = operatorName();
+  servePanelOverIpc(running, {
     ipcMain,
-    sagaHandlers: createSagaHandlers({ log: running.log, events: running.events, reviewer: operatorName(), bootId: running.bootId }),
-    launcherHandler: createLauncherHandler(
-      createWorkspaceRunner((definition, input) => running.coordinator.run(definition, input), operatorName()),
-    ),
+    reviewer: operator,
+    ...(sagaApp.launcher && { launcher: sagaApp.launcher(running, { userDataDir: app.getPath('userData'), operator }) }),
     knownWebContentsIds: () => windows.knownWebContentsIds(),
     pushTargets: () => windows.panelContents(),
     onRefused: (channel, reason) => process.stderr.write(`launcher-saga: refused a message on ${channel}: ${reason}\n`),

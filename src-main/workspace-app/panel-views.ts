@@ -1,8 +1,7 @@
 // main's own part of a workspace: a panel view registered in this process (the Electron host
 // would open a window for it). In memory: views belong to this run of main only.
 import crypto from 'node:crypto';
-import { type CommandHandler, defineHandler } from '../saga/command';
-import type { SelfHandlers } from '../saga/self-handlers';
+import { type CommandHandler, defineHandler } from '../index';
 import { RegisterPanelView, UnregisterPanelView } from './domain-commands';
 
 export interface PanelView {
@@ -32,13 +31,12 @@ export class PanelViews {
   }
 }
 
-/** Registers main's domain operations (and `noop`, for benchmarks) on `handlers`. */
-export function registerSelfDomain(handlers: SelfHandlers, views: PanelViews): void {
-  const entries: [string, CommandHandler][] = [
-    ['register_panel_view', defineHandler(RegisterPanelView, (c) => views.register(c.workspaceId, c.title))],
-    ['unregister_panel_view', defineHandler(UnregisterPanelView, (c) => views.unregister(c.viewId))],
+/** main's domain operations (and `noop`, for benchmarks), as the app's self handlers. */
+export function selfHandlers(views: PanelViews): Record<string, CommandHandler> {
+  return {
+    register_panel_view: defineHandler(RegisterPanelView, (c) => views.register(c.workspaceId, c.title)),
+    unregister_panel_view: defineHandler(UnregisterPanelView, (c) => views.unregister(c.viewId)),
     // Unvalidated on purpose: the benchmark measures the engine, not zod.
-    ['noop', () => ({})],
-  ];
-  for (const [op, h] of entries) handlers.register(op, h);
+    noop: () => ({}),
+  };
 }

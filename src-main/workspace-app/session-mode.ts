@@ -7,6 +7,7 @@
 // A worker thread needs no second binary and ends with host's process, so no session outlives
 // host (or main, which host watches) in either mode.
 import { z } from 'zod';
+import type { PeerProcessKind } from '../index';
 
 export const SESSION_MODE_ENV = 'LAUNCHER_SESSION_MODE';
 
@@ -20,4 +21,9 @@ export function sessionModeFromEnv(env: NodeJS.ProcessEnv): SessionMode {
   const parsed = SessionMode.safeParse(raw);
   if (!parsed.success) throw new Error(`${SESSION_MODE_ENV}='${raw.slice(0, 64)}' is not a session mode (use ${SessionMode.options.join(' or ')})`);
   return parsed.data;
+}
+
+/** Under Electron (a utility process) sessions must be threads; elsewhere the environment decides. */
+export function sessionModeFor(processKind: PeerProcessKind, env: NodeJS.ProcessEnv): SessionMode {
+  return processKind === 'utility' ? 'thread' : sessionModeFromEnv(env);
 }

@@ -2,7 +2,7 @@
 // the same built entry (session-process.js) and hand SessionManager one shape to drive.
 import { fork } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { PARENT_PID_ENV } from '../peers/parent-watch';
+import { PARENT_PID_ENV } from '../index';
 import type { SessionMode } from './session-mode';
 
 export interface SessionHandle {

@@ -1,12 +1,7 @@
 // The domain's commands and outputs, one schema each: main builds commands with them and the
 // handlers (in main or in a peer) parse what they receive with the same schemas.
 import { z } from 'zod';
-import { CommandFault } from '../saga/command';
-
-// Every command may carry the test/demo fault hooks: `fault` for itself, `undoFault` for its undo.
-const hooks = { fault: CommandFault.optional(), undoFault: CommandFault.optional() };
-const cmd = <Op extends string, Shape extends z.ZodRawShape>(op: Op, shape: Shape) =>
-  z.object({ op: z.literal(op), ...hooks, ...shape });
+const cmd = <Op extends string, Shape extends z.ZodRawShape>(op: Op, shape: Shape) => z.object({ op: z.literal(op), ...shape });
 
 const WorkspaceId = z.string().min(1).max(200);
 

@@ -3,13 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { boot } from '../boot/boot';
-import { OPEN_STEPS, CLOSE_STEPS, closeWorkspace, openWorkspace } from '../domain/workspace-sagas';
-import type { CommandFault } from '../saga/command';
-import type { Coordinator, SagaOutcome } from '../saga/coordinator';
-import type { SagaDefinition } from '../saga/define-saga';
-import { runMany } from '../saga/run-many';
-import { intOption, parseCommandArgs } from './args';
+import { type SagaApp, type SagaDefinition, type SagaOutcome, intOption, parseCommandArgs, runMany, startSagaSubsystem } from '../index';
+import { type Fault, FaultPlan, type SagaFaults } from './fault-plan';
+import { runWithFaults } from './run-with-faults';
+import { closeWorkspace, openWorkspace } from './workspace-sagas';
 
 const DemoArgs = z.object({
   'user-data-dir': z.string({ error: 'is required' }).min(1, 'is required'),
@@ -22,31 +19,13 @@ const DemoArgs = z.object({
     .default(0),
 });
 
+export const DEMO_USAGE = 'demo --user-data-dir DIR --sagas N [--concurrency C] [--fail-rate R]';
+
 export interface DemoOptions {
-  /** The build output root; defaults to the folder above this bundle (dist/). */
-  distDir?: string;
   out?: (line: string) => void;
 }
 
-interface DemoApp {
-  coordinator: Coordinator;
-  peerStatus: () => string;
-  logFile: string;
-  close: () => Promise<void>;
-}
-
-/** The one place the demo gets its app: the same boot every host runs (lock, open, recover, peers). */
-async function openDemoApp(userDataDir: string, distDir: string): Promise<DemoApp> {
-  const app = await boot({ userDataDir, distDir });
-  return {
-    coordinator: app.coordinator,
-    peerStatus: () => app.peers.status().map((p) => `${p.name} generation ${p.generation}`).join(', '),
-    logFile: app.log.file,
-    close: () => app.shutdown(5000),
-  };
-}
-
-const PEER_FAULTS: readonly CommandFault[] = ['error', 'exit', 'garbage'];
+const PEER_FAULTS: readonly Fault[] = ['error', 'exit', 'garbage'];
 
 interface OpenWorkspace {
   workspaceId: string;
@@ -54,7 +33,7 @@ interface OpenWorkspace {
   viewId: string;
 }
 
-export async function runDemo(argv: string[], options: DemoOptions = {}): Promise<number> {
+export async function runDemo(app: SagaApp, argv: string[], options: DemoOptions = {}): Promise<number> {
   const args = parseCommandArgs(
     'demo',
     argv,
@@ -62,13 +41,11 @@ export async function runDemo(argv: string[], options: DemoOptions = {}): Promis
     DemoArgs,
   );
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const distDir = options.distDir ?? path.resolve(__dirname, '..');
-  if (!fs.existsSync(path.join(distDir, 'peers', 'host.js'))) {
-    throw new Error(`the built peers are missing from ${path.join(distDir, 'peers')}; build the app first (npm run build)`);
-  }
   const userDataDir = path.resolve(args['user-data-dir']);
   fs.mkdirSync(userDataDir, { recursive: true });
-  const app = await openDemoApp(userDataDir, distDir);
+  // The same boot every host runs (lock, open, recover, the app's peers).
+  const subsystem = await startSagaSubsystem({ ...app.subsystem({ userDataDir }), userDataDir });
+  const plan = new FaultPlan(userDataDir);
   const counts: Record<string, number> = {};
   const t0 = performance.now();
   try {
@@ -79,21 +56,18 @@ export async function runDemo(argv: string[], options: DemoOptions = {}): Promis
       const closing = i % 3 === 2 ? open.shift() : undefined;
       let def: SagaDefinition<unknown>;
       let input: Record<string, unknown>;
-      let steps: readonly string[];
       if (closing) {
-        def = closeWorkspace;
+        def = closeWorkspace as SagaDefinition<unknown>;
         input = { ...closing };
-        steps = CLOSE_STEPS;
       } else {
-        def = openWorkspace;
+        def = openWorkspace as SagaDefinition<unknown>;
         input = { name: `demo-${runId}-${i}`, owner: 'demo', accessToken: `token-${i}` };
-        steps = OPEN_STEPS;
       }
-      if (failing) Object.assign(input, randomFaults(steps, def));
+      const faults = failing ? randomFaults(def) : {};
       const started = performance.now();
       let outcome: SagaOutcome;
       try {
-        outcome = await app.coordinator.run(def, input);
+        outcome = await runWithFaults(subsystem, plan, def, input, faults);
       } catch (err) {
         counts.refused = (counts.refused ?? 0) + 1;
         out(`saga ${def.name} was not started: ${err instanceof Error ? err.message : String(err)}`);
@@ -103,7 +77,7 @@ export async function runDemo(argv: string[], options: DemoOptions = {}): Promis
       const ms = Math.round(performance.now() - started);
       const why = outcome.failureReason ? `: ${outcome.failureReason}` : '';
       out(`saga ${outcome.sagaId} ${outcome.name} ${outcome.state} in ${ms} ms${why}`);
-      if (def === openWorkspace && outcome.state === 'completed') {
+      if (def === (openWorkspace as SagaDefinition<unknown>) && outcome.state === 'completed') {
         const [ws, session, view] = outcome.outputs as [{ workspaceId: string }, { sessionId: string }, { viewId: string }];
         open.push({ workspaceId: ws.workspaceId, sessionId: session.sessionId, viewId: view.viewId });
       }
@@ -113,22 +87,23 @@ export async function runDemo(argv: string[], options: DemoOptions = {}): Promis
     const tally = Object.entries(counts)
       .map(([state, n]) => `${n} ${state}`)
       .join(', ');
-    out(`demo: ${args.sagas} sagas in ${seconds} s: ${tally || 'none finished'}; peers: ${app.peerStatus()}; log: ${app.logFile}`);
-    await app.close();
+    const peers = subsystem.peerStatus().map((p) => `${p.name} generation ${p.generation}`).join(', ');
+    out(`demo: ${args.sagas} sagas in ${seconds} s: ${tally || 'none finished'}; peers: ${peers}; log: ${subsystem.log.file}`);
+    await subsystem.shutdown(5000);
   }
   return 0;
 }
 
-/** Tells the peers (or main) to fail one random step; sometimes an earlier undo fails too. */
-function randomFaults(steps: readonly string[], def: SagaDefinition<unknown>): Record<string, Record<string, CommandFault>> {
-  const at = Math.floor(Math.random() * steps.length);
+/** Fails one random step (by its op); sometimes an earlier undo fails too. */
+function randomFaults(def: SagaDefinition<unknown>): SagaFaults {
+  const at = Math.floor(Math.random() * def.steps.length);
   const step = def.steps[at]!;
   const fault = step.target === 'self' ? 'error' : PEER_FAULTS[Math.floor(Math.random() * PEER_FAULTS.length)]!;
-  const result: Record<string, Record<string, CommandFault>> = { faults: { [steps[at]!]: fault } };
-  const undoable = def.steps.slice(0, at).filter((s) => s.kind === 'compensatable');
+  const faults: SagaFaults = { [step.op!]: fault };
+  const undoable = def.steps.slice(0, at).filter((s) => s.kind === 'compensatable' && s.undoOps?.[0] !== undefined);
   if (undoable.length > 0 && Math.random() < 0.25) {
     const victim = undoable[Math.floor(Math.random() * undoable.length)]!;
-    result.undoFaults = { [victim.name]: 'error' };
+    faults[victim.undoOps![0]!] = 'error';
   }
-  return result;
+  return faults;
 }

@@ -1,7 +1,7 @@
 // Sagas that do nothing but move through the engine: the benchmark's measure of what the
 // coordinator adds to the log's own writes (self) and of a round trip through real peers.
 import { z } from 'zod';
-import { defineSaga } from '../saga/define-saga';
+import { defineSaga } from '../index';
 
 /** Three self steps that do nothing: the benchmark's measure of what the engine adds to the log. */
 export const noopSelfSaga = defineSaga({

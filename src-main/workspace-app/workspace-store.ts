@@ -2,7 +2,7 @@
 // SQLite file so a final step's effect and its key commit in the same transaction.
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { KeyStore } from '../peers/peer-runtime';
+import type { KeyStore } from '../index';
 
 export const WORKSPACE_STORE_FILE = 'srv-workspaces.db';
 

@@ -4,9 +4,14 @@
 // a thread ends with host's process.
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { abortReason } from '../saga/command';
 import { type SessionHandle, type SessionLauncher, sessionLauncher } from './session-launcher';
 import type { SessionMode } from './session-mode';
+
+/** Why `signal` was aborted, for the start failure's message. */
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : r === undefined ? 'aborted' : String(r);
+}
 
 const SessionMessage = z.object({ type: z.literal('ready'), pid: z.number().int().positive() });
 

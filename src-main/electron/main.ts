@@ -3,7 +3,6 @@
 // bounded grace and leaves the rest to the next launch's recovery.
 import path from 'node:path';
 import { Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
-import { z } from 'zod';
 import { type BootedApp, DEFAULT_SHUTDOWN_GRACE_MS, boot } from '../boot/boot';
 import { operatorName } from '../domain/operator-name';
 import { createSagaHandlers } from '../ipc/saga-handlers';
@@ -15,6 +14,8 @@ import { registerIpc } from './ipc-bridge';
 import { type LaunchArgs, parseLaunchArgs } from './launch-args';
 import { createLauncherHandler } from '../ipc/launcher-handler';
 import { createQuitController } from './quit-controller';
+import { createSecondLaunchQueue } from './second-launch-queue';
+import { createStartupGuard } from './startup-guard';
 import { createUtilityPeerSpawner } from './utility-peer';
 import { hardenSession, hardenWebContents } from './web-security';
 import { createWorkspaceRunner } from '../domain/workspace-runner';
@@ -23,9 +24,6 @@ import { createWorkspaceRunner } from '../domain/workspace-runner';
 const distDir = path.resolve(__dirname, '..');
 const rendererDir = path.join(distDir, 'renderer');
 const preloadPath = path.join(__dirname, 'preload.js');
-
-/** What a second launch hands the first one (requestSingleInstanceLock's additionalData). */
-const SecondLaunch = z.object({ sagaPanel: z.boolean() });
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`launcher-saga: ${message}\n`);
@@ -48,22 +46,27 @@ try {
 // profiles may run side by side while the same profile is refused.
 if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
 
+// Any throw while starting: shut down what booted, say why (stderr and a box), exit 1.
+const startup = createStartupGuard({
+  showError: (title, message) => dialog.showErrorBox(title, message),
+  writeError: (line) => process.stderr.write(`launcher-saga: ${line}\n`),
+  exit: (code) => app.exit(code),
+});
+
 if (!app.requestSingleInstanceLock({ sagaPanel: launch.sagaPanel })) {
   process.stdout.write(`launcher-saga: the profile ${app.getPath('userData')} is already open; brought that window forward instead\n`);
   app.exit(0);
 } else {
-  void start(launch);
+  void startup.run(() => start(launch));
 }
 
 async function start(args: LaunchArgs): Promise<void> {
   const windows = new AppWindows(preloadPath);
   let booted: BootedApp | null = null;
 
-  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
-    if (!booted) return; // still booting: the windows open when recovery is done
-    if (SecondLaunch.safeParse(additionalData).data?.sagaPanel) windows.open('panel');
-    else windows.focusFirst();
-  });
+  // A launch made while booting waits for the windows rather than being dropped.
+  const secondLaunches = createSecondLaunchQueue((action) => (action === 'open_panel' ? windows.open('panel') : windows.focusFirst()));
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => secondLaunches.request(additionalData));
   // Every web contents, including any we did not expect to exist, gets the guards.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => {
@@ -77,18 +80,13 @@ async function start(args: LaunchArgs): Promise<void> {
   hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
-  try {
-    booted = await boot({
-      userDataDir: app.getPath('userData'),
-      distDir,
-      spawnPeer: createUtilityPeerSpawner(utilityProcess),
-    });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    dialog.showErrorBox('Launcher Saga could not start', message);
-    fail(message, 1);
-  }
+  booted = await boot({
+    userDataDir: app.getPath('userData'),
+    distDir,
+    spawnPeer: createUtilityPeerSpawner(utilityProcess),
+  });
   const running = booted;
+  startup.booted((graceMs) => running.shutdown(graceMs));
   if (running.readOnlyReason) process.stderr.write(`launcher-saga: the saga log is read-only: ${running.readOnlyReason}\n`);
 
   const quit = createQuitController({
@@ -120,4 +118,5 @@ async function start(args: LaunchArgs): Promise<void> {
   );
   windows.open('launcher');
   if (args.sagaPanel) windows.open('panel');
+  secondLaunches.ready();
 }

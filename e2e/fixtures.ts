@@ -2,7 +2,7 @@
 // Two drivers, one set of specs:
 //   headless  the `launcher-saga headless` bin started as a child (that process IS main),
 //             the panel and the launcher page opened in Chromium;
-//   electron  the Electron app through Playwright's _electron.launch, when a binary exists.
+//   electron  the Electron app through Playwright's _electron.launch, when a binary and a display exist.
 // Fixtures own every process they start: teardown SIGKILLs whatever a spec left alive.
 // Build first: `node scripts/build.mjs` (npm run test:e2e does).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';

@@ -2,8 +2,8 @@
 // Chromium: PLAYWRIGHT_CHROMIUM_PATH, else Debian's /usr/bin/chromium when installed, else
 // Playwright's own download (npx playwright install chromium).
 // Two projects run the same kill-and-relaunch specs: `headless` (the launcher-saga bin, the
-// panel in Chromium) always, `electron` when an Electron binary exists; without one, every
-// Electron spec is skipped with the reason and the summary line says so.
+// panel in Chromium) always, `electron` when an Electron binary and a display exist; without
+// either, every Electron spec is skipped with the reason and the summary line says so.
 import fs from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
 import type { Driver } from './e2e/fixtures';

@@ -2,7 +2,7 @@
 // Two drivers, one set of specs:
 //   headless  the `launcher-saga headless` bin started as a child (that process IS main),
 //             the panel and the launcher page opened in Chromium;
-//   electron  the Electron app through Playwright's _electron.launch, when a binary exists.
+//   electron  the Electron app through Playwright's _electron.launch, when a binary and a display exist.
 // Fixtures own every process they start: teardown SIGKILLs whatever a spec left alive.
 // Build first: `node scripts/build.mjs` (npm run test:e2e does).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ import { type RunSagaRequest, type RunSagaResponse, createLauncherApi } from '..
 import type { DiagDocument } from '../src-main/cli/diag';
 import { serviceNameOf } from '../src-main/electron/utility-peer';
 import { LOG_FILE_NAME } from '../src-main/saga/log/saga-log';
-import { ELECTRON_SKIP_PREFIX, findElectronBinary } from './support/electron-binary';
+import { electronToRun, spawnArgs } from './support/electron-binary';
 import { LAUNCH_MARKER_ENV, type MarkedProcess, livePeersOf, peerPid, peersLeftAfter } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -65,7 +65,7 @@ export interface RunningApp {
   livePeers(): MarkedProcess[];
   /** The live process of peer `name`, found from outside the app (/proc, or Electron's process metrics). */
   peerPid(name: 'host' | 'srv'): Promise<number | null>;
-  /** SIGKILL main (Electron: its whole process group) and wait until it is gone. */
+  /** SIGKILL main alone (its peers must notice by themselves) and wait until it is gone. */
   kill(): Promise<Exit>;
   /** Resolves when main has exited, however it ended. */
   exited(): Promise<Exit>;
@@ -282,8 +282,9 @@ async function launchElectron(
         serviceNameOf(name),
       ),
     kill: async () => {
-      // Main and every helper in its group (renderers, GPU, utility peers), as a crash of the app.
-      killQuietly(-pid);
+      // Main's pid only, as a crash of main: the utility peers must see their parent die (IPC
+      // disconnect, parent-pid polling) by themselves. Teardown kills the rest of the group.
+      killQuietly(pid);
       return exit;
     },
     exited: () => exit,
@@ -337,9 +338,9 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   electronGate: [
     async ({ driver }, use, testInfo) => {
       if (driver === 'electron') {
-        const found = findElectronBinary();
-        // A visible skip with its reason, never a silent pass: the summary reporter prints it.
-        testInfo.skip(found.binary === null, found.binary === null ? `${ELECTRON_SKIP_PREFIX}${found.reason}` : '');
+        const { skip } = electronToRun();
+        // A visible skip with its reason (no binary, no display), never a silent pass: the summary reporter prints it.
+        testInfo.skip(skip !== null, skip ?? '');
       }
       await use();
     },
@@ -357,16 +358,19 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     const launcher: AppLauncher = {
       launch: async (options = {}) => {
         if (driver === 'headless') return launchHeadless(profileDir, options, lazyBrowser, track);
-        const found = findElectronBinary();
-        if (found.binary === null) throw new Error(`${ELECTRON_SKIP_PREFIX}${found.reason}`);
+        const found = electronToRun();
+        if (found.binary === null) throw new Error(found.skip);
         return launchElectron(found.binary, playwright._electron, profileDir, options, track);
       },
       launchUntilExit: async (timeoutMs = LAUNCH_TIMEOUT_MS) => {
-        const found = driver === 'electron' ? findElectronBinary() : null;
-        const [cmd, args] =
-          driver === 'headless'
-            ? [process.execPath, [CLI, 'headless', '--user-data-dir', profileDir, '--port', '0']]
-            : [found!.binary!, [ROOT, '--user-data-dir', profileDir]];
+        let cmd = process.execPath;
+        let args = [CLI, 'headless', '--user-data-dir', profileDir, '--port', '0'];
+        if (driver === 'electron') {
+          const found = electronToRun();
+          if (found.binary === null) throw new Error(found.skip);
+          // Spawned here, not through Playwright, so the sandbox choice is ours to make (root needs it off).
+          [cmd, args] = [found.binary, spawnArgs(['--user-data-dir', profileDir])];
+        }
         const marker = crypto.randomUUID();
         const child = spawn(cmd, args, { env: launchEnv(marker, {}), stdio: ['ignore', 'pipe', 'pipe'], detached: driver === 'electron' });
         const exit = exitOf(child);

@@ -194,6 +194,32 @@ test('records a review with its note and hides reviewed sagas', async ({ page, h
   await expect(page.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
 });
 
+test('the panel and the launcher page run under their CSP without a single violation', async ({ page, host, profile }) => {
+  // zod 4 probes `new Function` when its first object schema is built unless it is jitless; a
+  // CSP without 'unsafe-eval' reports that probe even though zod catches the throw.
+  const consoleViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy|unsafe-eval/i.test(m.text())) consoleViolations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const violations = () => page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+
+  await page.goto(host.url);
+  await expect(rows(page)).toHaveCount(50);
+  await sagaRow(page, profile.ids.interrupted).click();
+  await expect(page.getByTestId('saga-detail')).toBeVisible();
+  expect(await violations()).toEqual([]);
+
+  await page.goto(`${host.url}launcher.html`);
+  await expect(page.getByTestId('launcher-form')).toBeVisible();
+  expect(await violations()).toEqual([]);
+  expect(consoleViolations).toEqual([]);
+});
+
 test('refuses requests without the token, with a wrong token, or for a foreign Host', async ({ request, host }) => {
   const token = new URL(host.url).pathname.split('/')[1]!;
   expect((await request.get(`${host.origin}/`)).status()).toBe(401);

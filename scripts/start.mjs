@@ -1,6 +1,6 @@
-// `npm start` (after the build): the Electron app when an Electron binary is present,
-// otherwise the headless host, announced in one line. It never loads the `electron`
-// package itself: requiring it without a binary starts a download.
+// `npm start` (after the build): the Electron app when an Electron binary is present and a
+// display to show it on, otherwise the headless host, announced in one line. It never loads
+// the `electron` package itself: requiring it without a binary starts a download.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from './electron-binary.mjs';
+import { chooseStartHost, currentEuid } from './electron-launch.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const APP_NAME = 'launcher-saga';
@@ -23,17 +24,15 @@ function hasUserDataDir(args) {
   return args.some((a) => a === '--user-data-dir' || a.startsWith('--user-data-dir='));
 }
 
-function runElectron(binary, args) {
+function runElectron(binary, spawnArgs) {
   const main = path.join(root, 'dist', 'electron', 'main.js');
   if (!fs.existsSync(main)) {
     console.error(`npm start: ${path.relative(root, main)} is missing; run the build first (npm run build).`);
     process.exit(1);
   }
-  // The project folder, not main.js: Electron then reads package.json (name, main), so the app
-  // is named launcher-saga and its default profile matches the one the headless host uses.
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // would make the binary a plain Node and ignore the app
-  const child = spawn(binary, [root, ...args], { stdio: 'inherit', env });
+  const child = spawn(binary, spawnArgs, { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => child.kill(signal));
   }
@@ -64,10 +63,19 @@ function runHeadless(args) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const found = findElectronBinary(root);
-  if (found.binary) runElectron(found.binary, args);
+  // The project folder, not main.js: Electron then reads package.json (name, main), so the app
+  // is named launcher-saga and its default profile matches the one the headless host uses.
+  const choice = chooseStartHost({
+    found: findElectronBinary(root),
+    appPath: root,
+    args,
+    env: process.env,
+    platform: process.platform,
+    euid: currentEuid(),
+  });
+  if (choice.host === 'electron') runElectron(choice.binary, choice.args);
   else {
-    console.error(`npm start: no Electron binary is available (${found.reason}); starting the headless host instead.`);
+    console.error(`npm start: ${choice.reason}; starting the headless host instead.`);
     runHeadless(args);
   }
 }

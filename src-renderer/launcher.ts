@@ -1,5 +1,7 @@
 // The launcher window's page: runs the domain's sagas through window.sagaLauncher (exposed
 // by the preload in Electron) or over HTTP (the headless host), and lists their outcomes.
+// First, before any module builds a schema (see zod-jitless.ts).
+import '../src-shared/zod-jitless';
 import { LAUNCHER_API_GLOBAL, LauncherSaga, type SagaLauncherApi } from '../src-shared/launcher-contract';
 import { createHttpLauncherApi } from './http-api';
 

@@ -1,5 +1,7 @@
 // Entry of the panel bundle. In Electron the preload has put the API on window.sagaPanel;
 // in a browser (the headless host) the panel builds the same API over HTTP.
+// First, before any module builds a schema (see zod-jitless.ts).
+import '../src-shared/zod-jitless';
 import { PANEL_API_GLOBAL, type SagaPanelApi } from '../src-shared/ipc-contract';
 import { createHttpPanelApi } from './http-api';
 import { startPanel } from './panel-app';

@@ -2,7 +2,6 @@
 // the app's peers as utility processes), then IPC, then windows; an orderly quit that gives
 // in-flight sagas a bounded grace and leaves the rest to the next launch's recovery.
 import { Menu, app, dialog, ipcMain, protocol, session, utilityProcess } from 'electron';
-import { z } from 'zod';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type SagaSubsystem, startSagaSubsystem } from '../boot/subsystem';
 import { operatorName } from '../boot/operator-name';
 import type { SagaApp } from '../ipc/saga-app';
@@ -13,6 +12,8 @@ import { AppWindows } from './app-windows';
 import { servePanelOverIpc } from './serve-panel-ipc';
 import { type LaunchArgs, parseLaunchArgs } from './launch-args';
 import { createQuitController } from './quit-controller';
+import { createSecondLaunchQueue } from './second-launch-queue';
+import { type StartupGuard, createStartupGuard } from './startup-guard';
 import { createUtilityPeerSpawner } from './utility-peer';
 import { hardenSession, hardenWebContents } from './web-security';
 
@@ -22,9 +23,6 @@ export interface ElectronHostOptions {
   /** The built preload (preload.js). */
   preloadPath: string;
 }
-
-/** What a second launch hands the first one (requestSingleInstanceLock's additionalData). */
-const SecondLaunch = z.object({ sagaPanel: z.boolean() });
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`launcher-saga: ${message}\n`);
@@ -52,24 +50,29 @@ export function runElectronApp(sagaApp: SagaApp, host: ElectronHostOptions): voi
   // profiles may run side by side while the same profile is refused.
   if (launch.userDataDir) app.setPath('userData', launch.userDataDir);
 
+  // Any throw while starting: shut down what booted, say why (stderr and a box), exit 1.
+  const startup = createStartupGuard({
+    showError: (title, message) => dialog.showErrorBox(title, message),
+    writeError: (line) => process.stderr.write(`launcher-saga: ${line}\n`),
+    exit: (code) => app.exit(code),
+  });
+
   if (!app.requestSingleInstanceLock({ sagaPanel: launch.sagaPanel })) {
     process.stdout.write(`launcher-saga: the profile ${app.getPath('userData')} is already open; brought that window forward instead\n`);
     app.exit(0);
   } else {
-    void start(sagaApp, host, launch);
+    void startup.run(() => start(sagaApp, host, launch, startup));
   }
 }
 
-async function start(sagaApp: SagaApp, host: ElectronHostOptions, args: LaunchArgs): Promise<void> {
+async function start(sagaApp: SagaApp, host: ElectronHostOptions, args: LaunchArgs, startup: StartupGuard): Promise<void> {
   const { rendererDir, preloadPath } = host;
   const windows = new AppWindows(preloadPath);
   let booted: SagaSubsystem | null = null;
 
-  app.on('second-instance', (_event, _argv, _cwd, additionalData) => {
-    if (!booted) return; // still booting: the windows open when recovery is done
-    if (SecondLaunch.safeParse(additionalData).data?.sagaPanel) windows.open('panel');
-    else windows.focusFirst();
-  });
+  // A launch made while booting waits for the windows rather than being dropped.
+  const secondLaunches = createSecondLaunchQueue((action) => (action === 'open_panel' ? windows.open('panel') : windows.focusFirst()));
+  app.on('second-instance', (_event, _argv, _cwd, additionalData) => secondLaunches.request(additionalData));
   // Every web contents, including any we did not expect to exist, gets the guards.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => {
@@ -83,18 +86,13 @@ async function start(sagaApp: SagaApp, host: ElectronHostOptions, args: LaunchAr
   hardenSession(session.defaultSession);
   protocol.handle(APP_SCHEME, (request) => serveAppRequest(rendererDir, request));
 
-  try {
-    booted = await startSagaSubsystem({
-      ...sagaApp.subsystem({ userDataDir: app.getPath('userData') }),
-      userDataDir: app.getPath('userData'),
-      spawnPeer: createUtilityPeerSpawner(utilityProcess),
-    });
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    dialog.showErrorBox('Launcher Saga could not start', message);
-    fail(message, 1);
-  }
+  booted = await startSagaSubsystem({
+    ...sagaApp.subsystem({ userDataDir: app.getPath('userData') }),
+    userDataDir: app.getPath('userData'),
+    spawnPeer: createUtilityPeerSpawner(utilityProcess),
+  });
   const running = booted;
+  startup.booted((graceMs) => running.shutdown(graceMs));
   if (running.readOnlyReason) process.stderr.write(`launcher-saga: the saga log is read-only: ${running.readOnlyReason}\n`);
 
   const quit = createQuitController({
@@ -125,4 +123,5 @@ async function start(sagaApp: SagaApp, host: ElectronHostOptions, args: LaunchAr
   );
   windows.open('launcher');
   if (args.sagaPanel) windows.open('panel');
+  secondLaunches.ready();
 }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
-import type { Configuration } from 'app-builder-lib';
+import { type Configuration, PlatformPackager } from 'app-builder-lib';
+import FpmTarget from 'app-builder-lib/out/targets/FpmTarget';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import { DebugLogger } from 'builder-util/out/DebugLogger';
 import { minimatch } from 'minimatch';
@@ -110,5 +111,23 @@ describe('electron-builder.yml', () => {
         onlyLoadAppFromAsar: true,
       },
     );
+  });
+
+  test("the .deb depends on electron-builder's whole default list, plus GBM and ALSA", () => {
+    // A `depends` list replaces the default rather than adding to it; the default is read
+    // from electron-builder itself, so an upgrade that grows it fails here until we follow.
+    const defaults = (FpmTarget.prototype as unknown as { getDefaultDepends(target: string): string[] }).getDefaultDepends('deb');
+    assert.ok(defaults.includes('libgtk-3-0'), `electron-builder's default deb list still names GTK: ${defaults.join(', ')}`);
+    const depends = asList(config.deb?.depends);
+    for (const pkg of [...defaults, 'libgbm1', 'libasound2']) assert.ok(depends.includes(pkg), `deb.depends names ${pkg}`);
+    assert.equal(new Set(depends).size, depends.length, 'no package is named twice');
+  });
+
+  test('re-signs the app ad hoc after flipping the fuses, as electron-builder hands it to @electron/fuses', async () => {
+    assert.equal(config.electronFuses?.resetAdHocDarwinSignature, true);
+    // The fuse configuration electron-builder builds from ours and passes to flipFuses.
+    const generate = (PlatformPackager.prototype as unknown as { generateFuseConfig(f: unknown): Promise<Record<string, unknown>> }).generateFuseConfig;
+    const fuseConfig = await generate.call(null, config.electronFuses);
+    assert.equal(fuseConfig.resetAdHocDarwinSignature, true);
   });
 });

@@ -101,6 +101,7 @@ export async function boot(options: BootOptions): Promise<BootedApp> {
       maxPageCount: options.maxPageCount,
       quickCheckMaxBytes: options.quickCheckMaxBytes,
       clock,
+      owner: { bootId, lock },
     };
     let opened = openLog(options.userDataDir, openOptions);
     let { log } = opened;

@@ -83,6 +83,16 @@ export interface PruneQuery {
   /** Finished sagas with an id at or below this go too (see `idBeyondNewest`); 0 for none. */
   upToId: number;
   batchSize: number;
+  /** The walk's cursor: only ids above this (0: from the start). */
+  afterId?: number;
+  /** The walk stops at this id, so one call walks a bounded stretch of kept rows (default: to the end). */
+  throughId?: number;
+}
+
+export interface PruneResult {
+  deleted: number;
+  /** Every id up to this one has been walked: the next call continues above it. */
+  walkedThrough: number;
 }
 
 export interface RecoveryPlanInput {
@@ -90,6 +100,34 @@ export interface RecoveryPlanInput {
   movedAside: MovedAsideFile[];
   /** Decides, inside the recovery transaction, what each unresolved saga is marked with. */
   plan: (unresolved: UnresolvedSaga[]) => RecoveredSaga[];
+}
+
+/** A launch recorded as owning the log while it runs (rows in launcher_saga_meta, see boot-owner.ts). */
+export interface BootOwner {
+  bootId: string;
+  pid: number;
+  /** The process's kernel start time (Linux), so a reused pid is told apart; null elsewhere. */
+  startTicks: number | null;
+  /** The inode of the launcher.lock file the launch held, or null when unknown. */
+  lockFileId: number | null;
+}
+
+const OWNER_KEY = { pid: 'boot_owner_pid:', startTicks: 'boot_owner_start:', lockFileId: 'boot_owner_lock:' } as const;
+
+function ownersFromRows(rows: readonly { key: string; value: number }[]): BootOwner[] {
+  const byBoot = new Map<string, BootOwner>();
+  const entry = (bootId: string): BootOwner => {
+    let o = byBoot.get(bootId);
+    if (!o) byBoot.set(bootId, (o = { bootId, pid: 0, startTicks: null, lockFileId: null }));
+    return o;
+  };
+  for (const { key, value } of rows) {
+    for (const [field, prefix] of Object.entries(OWNER_KEY) as [keyof typeof OWNER_KEY, string][]) {
+      if (key.startsWith(prefix) && typeof value === 'number') entry(key.slice(prefix.length))[field] = value;
+    }
+  }
+  // A record without its pid cannot be checked: it names nobody.
+  return [...byBoot.values()].filter((o) => o.pid > 0);
 }
 
 interface StepRow {
@@ -288,6 +326,7 @@ export class SagaLog {
   private readonly clock: () => Date;
   private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
   private readonly recentStmts = new Map<string, Database.Statement>();
+  private withRecovery: (() => void) | null = null;
 
   static open(file: string, options: SagaLogOptions = {}): SagaLog {
     return new SagaLog(file, options);
@@ -445,16 +484,21 @@ export class SagaLog {
         `SELECT boot_id, started_at, duration_ms, marked_json, moved_aside_json
          FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
       ),
+      owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      clearOwners: p(`DELETE FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      insertMeta: p(`INSERT INTO launcher_saga_meta(key, value) VALUES (?, ?)`),
       countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
       prune: p(
         `DELETE FROM launcher_saga WHERE saga_id IN (
-           -- NOT INDEXED: walk the rowid oldest first and stop at the batch; the planner would
-           -- otherwise union the state indexes and sort every candidate, in every batch.
+           -- NOT INDEXED: walk the rowid oldest first from the cursor and stop at the batch; the
+           -- planner would otherwise union the state indexes and sort every candidate, in every batch.
            SELECT saga_id FROM launcher_saga NOT INDEXED
-           WHERE (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
+           WHERE saga_id > @after AND saga_id <= @through
+             AND (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
              AND (ended_at < @cutoff OR saga_id <= @countCutoffId)
-           ORDER BY saga_id LIMIT @batch)`,
-      ),
+           ORDER BY saga_id LIMIT @batch)
+         RETURNING saga_id`,
+      ).pluck(),
     };
   }
 
@@ -730,6 +774,7 @@ export class SagaLog {
     const t0 = performance.now();
     const startedAt = this.now();
     return this.write('recover interrupted sagas', () => {
+      this.withRecovery?.();
       const unresolved = this.readUnresolved();
       const marked = input.plan(unresolved);
       const now = this.now();
@@ -753,7 +798,42 @@ export class SagaLog {
           movedAsideJson: JSON.stringify(report.movedAside),
         });
       }
+      this.withRecovery = null;
       return report;
+    });
+  }
+
+  /**
+   * Runs `fn` first inside the next launch recovery's transaction, so what it writes (the record
+   * of the launch that owns the log) commits together with recovery's marks, or not at all: a
+   * launch that fails leaves the file as it found it.
+   */
+  runWithRecovery(fn: () => void): void {
+    this.withRecovery = fn;
+  }
+
+  /** The launches recorded as owning this log (normally one: the running one, or the last one). */
+  bootOwners(): BootOwner[] {
+    return this.read('reading the launch that owns the log', () => ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]));
+  }
+
+  /**
+   * Records `self` as the launch that owns this log, in one transaction that also reads the
+   * records already there: when `isLive` says any of them still runs, nothing is written and
+   * those are returned (the caller refuses the launch); otherwise the stale ones are replaced.
+   */
+  claimOwnership(self: BootOwner, isLive: (owner: BootOwner) => boolean): BootOwner[] {
+    if (!this.writable) return this.bootOwners().filter((o) => o.bootId !== self.bootId && isLive(o));
+    return this.write('record the launch that owns the log', () => {
+      const live = ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]).filter(
+        (o) => o.bootId !== self.bootId && isLive(o),
+      );
+      if (live.length > 0) return live;
+      this.stmts.clearOwners.run();
+      this.stmts.insertMeta.run(OWNER_KEY.pid + self.bootId, self.pid);
+      if (self.startTicks !== null) this.stmts.insertMeta.run(OWNER_KEY.startTicks + self.bootId, self.startTicks);
+      if (self.lockFileId !== null) this.stmts.insertMeta.run(OWNER_KEY.lockFileId + self.bootId, self.lockFileId);
+      return [];
     });
   }
 
@@ -778,11 +858,25 @@ export class SagaLog {
     });
   }
 
-  /** Deletes at most one batch of prunable sagas (steps cascade); returns how many went. */
-  pruneFinished(q: PruneQuery): number {
-    return this.write('prune finished sagas', () =>
-      this.stmts.prune.run({ cutoff: q.endedBefore.toISOString(), countCutoffId: q.upToId, batch: q.batchSize }).changes,
-    );
+  /**
+   * Deletes at most one batch of prunable sagas (steps cascade) with ids in (afterId, throughId],
+   * walking ids upward; says how far the walk got, so the next call starts there and a kept saga
+   * is walked once per pass, not once per batch.
+   */
+  pruneFinished(q: PruneQuery): PruneResult {
+    const through = q.throughId ?? NO_CURSOR;
+    return this.write('prune finished sagas', () => {
+      const ids = this.stmts.prune.all({
+        cutoff: q.endedBefore.toISOString(),
+        countCutoffId: q.upToId,
+        batch: q.batchSize,
+        after: q.afterId ?? 0,
+        through,
+      }) as number[];
+      // A full batch may have stopped short of `through`: the walk is complete up to its last id.
+      const walkedThrough = ids.length < q.batchSize ? through : Math.max(...ids);
+      return { deleted: ids.length, walkedThrough };
+    });
   }
 
   /**

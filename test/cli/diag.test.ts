@@ -8,6 +8,7 @@ import { SagaLog } from '../../src-main/saga/log/saga-log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
+import { killHard, startTs } from '../boot/child';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -131,5 +132,60 @@ describe('launcher-saga diag', () => {
     assert.equal(runCli(['diag', '--db', 'x', '--state', 'sleeping']).status, 2);
     assert.equal(runCli(['diag', '--db', 'x', '--bogus']).status, 2);
     assert.equal(runCli(['frobnicate']).status, 2);
+  });
+});
+
+/** Every file beside the log with its bytes, so a test can say diag changed nothing there. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, sha(path.join(dir, name))]));
+}
+
+describe('diag changes no byte beside the file', () => {
+  const CRASH_WRITER = path.join(import.meta.dirname, '..', 'boot', 'fixtures', 'crash-writer.ts');
+
+  /** A log whose last commits exist only as -wal frames: a real writer SIGKILLed mid-saga. */
+  async function crashLeft(): Promise<{ dir: string; file: string; sagaId: number }> {
+    const dir = tempDir('diag-wal-');
+    const file = path.join(dir, 'launcher-sagas.db');
+    handMadeLog(file);
+    const writer = startTs(CRASH_WRITER, [file]);
+    const sagaId = Number((await writer.waitFor(/^running \d+$/)).split(' ')[1]);
+    await killHard(writer);
+    assert.ok(fs.statSync(`${file}-wal`).size > 0 && fs.existsSync(`${file}-shm`), 'the killed writer left -wal and -shm');
+    return { dir, file, sagaId };
+  }
+
+  test('a crash-left -wal and -shm: the -shm keeps its bytes, and the -wal commits are shown', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`#${sagaId} open_workspace running`), 'the commits only the -wal holds are read');
+    assert.match(r.stdout, /1 start_session \[host gen 3\] pending/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('a -wal without its -shm: no -shm is created', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    fs.rmSync(`${file}-shm`);
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as { sagas: { sagaId: number }[] }).sagas.some((s) => s.sagaId === sagaId));
+    assert.deepEqual(snapshot(dir), before, 'same files, same bytes');
+  });
+
+  test('a torn last -wal frame is ignored like SQLite ignores it; the commits before it are shown', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    fs.rmSync(`${file}-shm`);
+    // Cut the -wal mid-frame: a crash during a write leaves exactly this.
+    const wal = fs.readFileSync(`${file}-wal`);
+    fs.writeFileSync(`${file}-wal`, wal.subarray(0, wal.length - 100));
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const ids = (JSON.parse(r.stdout) as { sagas: { sagaId: number }[] }).sagas.map((s) => s.sagaId);
+    assert.ok(ids.length >= 3 && !ids.includes(sagaId + 1), `read ${ids.join(',')}`);
+    assert.deepEqual(snapshot(dir), before);
   });
 });

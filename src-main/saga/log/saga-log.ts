@@ -17,6 +17,7 @@ import {
 } from '../../../src-shared/saga-model';
 import { SagaLogError, toSagaLogError } from './errors';
 import { MIGRATIONS, OWN_TABLES, SCHEMA_VERSION } from './schema';
+import { readCommittedImage } from './wal-image';
 
 export const LOG_FILE_NAME = 'launcher-sagas.db';
 
@@ -272,22 +273,12 @@ interface Probe {
 
 /**
  * An in-memory image of the log, committed WAL frames included, read without changing anything
- * on disk: even a read-only connection to a WAL-mode file would create `-wal` and `-shm` beside
- * it. The image is writable in memory only, so an older schema can be upgraded for reading.
+ * on disk: any SQLite connection to a WAL-mode file, read-only included, would create `-shm` (and
+ * rebuild a crash-left one), so the -wal's frames are applied by plain reads (wal-image.ts). The
+ * image is writable in memory only, so an older schema can be upgraded for reading.
  */
-function memoryImage(file: string, busyTimeoutMs: number): Database.Database {
-  let image: Buffer;
-  if (fs.existsSync(`${file}-wal`)) {
-    // A live or crashed writer: its companions exist already, and serialize() folds the WAL in.
-    const reader = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-    try {
-      image = reader.serialize();
-    } finally {
-      reader.close();
-    }
-  } else {
-    image = fs.readFileSync(file);
-  }
+function memoryImage(file: string): Database.Database {
+  const image = readCommittedImage(file);
   // Header bytes 18-19 say "WAL"; an in-memory image cannot have one, so it reads as a rollback file.
   if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
     image[18] = 1;
@@ -301,7 +292,7 @@ function probe(file: string, busyTimeoutMs: number, untouched: boolean): Probe {
   let db: Database.Database | undefined;
   try {
     db = untouched
-      ? memoryImage(file, busyTimeoutMs)
+      ? memoryImage(file)
       : new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
@@ -341,7 +332,9 @@ export class SagaLog {
       throw new SagaLogError('missing', `no saga log at ${file}`);
     }
     if (exists && !fs.statSync(file).isFile()) throw new SagaLogError('foreign', `${file} is not a file, so it cannot be a saga log`);
-    const found: Probe = exists && fs.statSync(file).size > 0 ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
+    // A reader also counts a -wal: a log never checkpointed has a 0-byte file and all its pages there.
+    const hasContent = exists && (fs.statSync(file).size > 0 || (options.readonly === true && fs.existsSync(`${file}-wal`)));
+    const found: Probe = hasContent ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
     const hasOwnTables = OWN_TABLES.every((t) => found.tables.includes(t));
     if (!hasOwnTables && found.tables.length > 0) {
       // Creating our tables inside somebody else's database would be a write to a file we do not own.
@@ -363,7 +356,7 @@ export class SagaLog {
     let db: Database.Database | undefined;
     try {
       if (options.readonly) {
-        db = memoryImage(file, busyTimeoutMs);
+        db = memoryImage(file);
         db.pragma('foreign_keys = ON');
       } else if (this.readOnlyReason !== null) {
         db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensureProfileDir } from './profile-dir';
 
 export const LOCK_FILE_NAME = 'launcher.lock';
 /** Who holds the lock, for the refusal message; the lock itself never depends on it. */
@@ -64,8 +65,8 @@ function isNotADatabase(err: unknown): boolean {
 }
 
 function openLockFile(userDataDir: string, file: string): Database.Database {
+  ensureProfileDir(userDataDir);
   try {
-    fs.mkdirSync(userDataDir, { recursive: true });
     fs.accessSync(userDataDir, fs.constants.W_OK);
     // timeout 0: a live holder keeps the lock for hours; waiting would only delay the refusal.
     return new Database(file, { timeout: 0 });

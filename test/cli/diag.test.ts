@@ -9,6 +9,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 import { killHard, startTs } from '../boot/child';
+import { logWithBadRows } from '../ipc/bad-rows-fixture';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -187,5 +188,46 @@ describe('diag changes no byte beside the file', () => {
     const ids = (JSON.parse(r.stdout) as { sagas: { sagaId: number }[] }).sagas.map((s) => s.sagaId);
     assert.ok(ids.length >= 3 && !ids.includes(sagaId + 1), `read ${ids.join(',')}`);
     assert.deepEqual(snapshot(dir), before);
+  });
+});
+
+describe('diag survives bad rows and prints terminal-safe text', () => {
+  test('a saga row outside the contract and a malformed recovery report are shown as unreadable, with the rest', () => {
+    const { file, good, bad } = logWithBadRows();
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^#${bad} unreadable: its row does not match this build's contract \\(state: .+\\)$`, 'm'));
+    assert.match(r.stdout, /^latest recovery: report \d+ \(boot boot-newest at .+\) is unreadable: marked_json is not JSON/m);
+    for (const id of good) assert.match(r.stdout, new RegExp(`^#${id} install-package completed`, 'm'));
+    const json = runCli(['diag', '--db', file, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { sagas: { sagaId: number }[]; unreadable: { sagas: { sagaId: number }[]; latestRecovery: { bootId: string } | null } };
+    assert.deepEqual(doc.unreadable.sagas.map((u) => u.sagaId), [bad]);
+    assert.equal(doc.unreadable.latestRecovery?.bootId, 'boot-newest');
+    assert.ok(good.every((id) => doc.sagas.some((s) => s.sagaId === id)));
+  });
+
+  test('control characters stored in the log are printed as visible escapes, in text and JSON', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const log = SagaLog.open(file);
+    const hostile = 'ok\u001b]0;pwned\u0007\u001b[2J\r\n#999 fake_saga completed\u009b31m\u202eevil';
+    const id = log.startSaga({ name: 'open_workspace\u001b[31m', inputJson: '{}' });
+    log.startStep({ sagaId: id, stepIndex: 0, name: `step\u0008\u0008${hostile}`, target: 'host', cmdJson: '{}' });
+    log.failStep(id, 0, hostile);
+    log.markFailedCompensation(id, hostile);
+    log.markReviewed(id, 'ops', hostile);
+    log.checkpoint();
+    log.close();
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/, 'no control character but the line ends');
+    assert.doesNotMatch(r.stdout, /^#999/m, 'no faked line');
+    assert.match(r.stdout, /reviewed by ops at .*: ok\\e\]0;pwned\\x07\\e\[2J\\r\\n#999 fake_saga completed\\x9b31m\\u202eevil/);
+    assert.match(r.stdout, /#1 open_workspace\\e\[31m failed_compensation/);
+    const json = runCli(['diag', '--db', file, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    const doc = JSON.parse(json.stdout) as { sagas: { review: { note: string } }[] };
+    assert.equal(doc.sagas[0]?.review.note, hostile, 'JSON escapes keep the exact text');
   });
 });

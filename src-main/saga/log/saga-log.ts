@@ -13,8 +13,10 @@ import {
   type StepKind,
   type StepRecord,
   type Target,
+  type UnreadableRecoveryReport,
   RecoveryReport as RecoveryReportSchema,
 } from '../../../src-shared/saga-model';
+import { describeZodIssue } from '../../../src-shared/zod-issue';
 import { SagaLogError, toSagaLogError } from './errors';
 import { MIGRATIONS, OWN_TABLES, SCHEMA_VERSION } from './schema';
 import { readCommittedImage } from './wal-image';
@@ -474,7 +476,7 @@ export class SagaLog {
          VALUES (@bootId, @startedAt, @durationMs, @markedJson, @movedAsideJson)`,
       ),
       latestReports: p(
-        `SELECT boot_id, started_at, duration_ms, marked_json, moved_aside_json
+        `SELECT report_id, boot_id, started_at, duration_ms, marked_json, moved_aside_json
          FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
       ),
       owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
@@ -830,24 +832,62 @@ export class SagaLog {
     });
   }
 
+  /** The newest reports that can be read back (see `readRecoveryReports` for the others). */
   latestRecoveryReports(limit: number): RecoveryReport[] {
+    return this.readRecoveryReports(limit).reports;
+  }
+
+  /**
+   * The newest `limit` persisted recovery reports, newest first, each checked on its own: one
+   * that cannot be read back (malformed JSON, a shape this build does not know) is returned
+   * among `unreadable` with why, and the others are still read.
+   */
+  readRecoveryReports(limit: number): { reports: RecoveryReport[]; unreadable: UnreadableRecoveryReport[] } {
     return this.read('reading recovery reports', () => {
       const rows = this.stmts.latestReports.all(limit) as {
-        boot_id: string;
-        started_at: string;
-        duration_ms: number;
-        marked_json: string;
-        moved_aside_json: string;
+        report_id: number;
+        boot_id: unknown;
+        started_at: unknown;
+        duration_ms: unknown;
+        marked_json: unknown;
+        moved_aside_json: unknown;
       }[];
-      return rows.map((r) =>
-        RecoveryReportSchema.parse({
-          bootId: r.boot_id,
-          startedAt: r.started_at,
-          durationMs: r.duration_ms,
-          marked: JSON.parse(r.marked_json),
-          movedAside: JSON.parse(r.moved_aside_json),
-        }),
-      );
+      const reports: RecoveryReport[] = [];
+      const unreadable: UnreadableRecoveryReport[] = [];
+      for (const r of rows) {
+        const json = (text: unknown, column: string): unknown => {
+          if (typeof text !== 'string') throw new Error(`${column} is not text`);
+          try {
+            return JSON.parse(text);
+          } catch (err) {
+            throw new Error(`${column} is not JSON (${(err as Error).message})`);
+          }
+        };
+        let why: string;
+        try {
+          const parsed = RecoveryReportSchema.safeParse({
+            bootId: r.boot_id,
+            startedAt: r.started_at,
+            durationMs: r.duration_ms,
+            marked: json(r.marked_json, 'marked_json'),
+            movedAside: json(r.moved_aside_json, 'moved_aside_json'),
+          });
+          if (parsed.success) {
+            reports.push(parsed.data);
+            continue;
+          }
+          why = `it does not match this build's contract (${describeZodIssue(parsed.error)})`;
+        } catch (err) {
+          why = (err as Error).message;
+        }
+        unreadable.push({
+          reportId: r.report_id,
+          bootId: typeof r.boot_id === 'string' ? r.boot_id : null,
+          startedAt: typeof r.started_at === 'string' ? r.started_at : null,
+          why,
+        });
+      }
+      return { reports, unreadable };
     });
   }
 

@@ -1,7 +1,7 @@
 // The panel: filters, the paged list, the recovery banner, the detail, live updates and keys.
 // It sees the app only through SagaPanelApi.
 import type { CountsResponse, ListRequest, SagaPanelApi } from '../src-shared/ipc-contract';
-import type { SagaState, SagaSummary } from '../src-shared/saga-model';
+import type { SagaState, SagaSummary, UnreadableSaga } from '../src-shared/saga-model';
 import { renderDetail } from './detail-view';
 import { byTestId, h, replaceChildren } from './dom';
 import { duration, formatTime, isLive } from './format';
@@ -35,6 +35,8 @@ export function startPanel(api: SagaPanelApi): void {
   /** Cursors of the pages before the current one; the current page's cursor is the last. */
   let cursors: (number | undefined)[] = [undefined];
   let page: SagaSummary[] = [];
+  /** Rows of the page the app could not read: shown in their place, with why. */
+  let unreadableRows: UnreadableSaga[] = [];
   let nextCursor: number | null = null;
   let selectedId: number | null = null;
   let openId: number | null = null;
@@ -121,10 +123,22 @@ export function startPanel(api: SagaPanelApi): void {
     return tr;
   }
 
+  function unreadableRow(u: UnreadableSaga): HTMLTableRowElement {
+    return h(
+      'tr',
+      { testid: 'saga-row-unreadable', 'data-saga-id': u.sagaId, class: 'unreadable' },
+      h('td', { class: 'num' }, u.sagaId),
+      h('td', { class: 'reason', colspan: 6 }, `unreadable: ${u.why}`),
+    );
+  }
+
   function renderList() {
-    replaceChildren(rowsEl, ...page.map(rowFor));
+    // Newest first, unreadable rows where their ids put them.
+    const rows = [...page.map((s) => ({ id: s.sagaId, el: () => rowFor(s) })), ...unreadableRows.map((u) => ({ id: u.sagaId, el: () => unreadableRow(u) }))];
+    rows.sort((a, b) => b.id - a.id);
+    replaceChildren(rowsEl, ...rows.map((r) => r.el()));
     const filtered = filters.state !== undefined || filters.name !== undefined || filters.hideReviewed;
-    if (page.length === 0) {
+    if (page.length === 0 && unreadableRows.length === 0) {
       statusEl.dataset.state = 'empty';
       replaceChildren(
         statusEl,
@@ -167,6 +181,7 @@ export function startPanel(api: SagaPanelApi): void {
     }
     loadedOnce = true;
     page = r.data.items;
+    unreadableRows = r.data.unreadable;
     nextCursor = r.data.nextCursor;
     if (selectedId === null || !page.some((s) => s.sagaId === selectedId)) selectedId = page[0]?.sagaId ?? null;
     renderList();
@@ -260,6 +275,17 @@ export function startPanel(api: SagaPanelApi): void {
     if (!r.ok) return;
     const report = r.data.reports[0];
     const current = r.data.currentBootId;
+    const unreadable = r.data.unreadable[0];
+    if (unreadable && (current === null || unreadable.bootId === current || unreadable.bootId === null)) {
+      // The last launch's report exists but cannot be read: say so rather than show nothing.
+      replaceChildren(
+        banner,
+        h('div', { class: 'banner-head' }, h('strong', { testid: 'banner-title' }, `The last launch's recovery report cannot be read: ${unreadable.why}`)),
+        h('p', { class: 'muted' }, 'Sagas it marked show as failed_compensation in the list.'),
+      );
+      banner.hidden = false;
+      return;
+    }
     if (!report || (current !== null && report.bootId !== current) || (report.markedTotal === 0 && report.movedAsideTotal === 0)) {
       banner.hidden = true;
       return;

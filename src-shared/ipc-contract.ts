@@ -2,7 +2,7 @@
 // error shape, and the API object the renderer talks through. Main (Electron IPC and the
 // headless HTTP transport), preload and renderer all build on this one file.
 import { z } from 'zod';
-import { RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord } from './saga-model';
+import { RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord, UnreadableRecoveryReport, UnreadableSaga } from './saga-model';
 
 /** Every channel carries this prefix; preload and main refuse anything else. */
 export const CHANNEL_PREFIX = 'saga:';
@@ -100,6 +100,8 @@ export type BoundedText = z.infer<typeof BoundedText>;
 
 export const ListResponse = z.object({
   items: z.array(SagaSummary),
+  /** Rows of this page the build cannot read, each with why; the readable rest is in `items`. */
+  unreadable: z.array(UnreadableSaga),
   /** Pass as beforeId for the next (older) page; null when this page was the last. */
   nextCursor: SagaId.nullable(),
 });
@@ -139,6 +141,8 @@ export const RecoveryReportsResponse = z.object({
   currentBootId: z.string().nullable(),
   /** Newest first; a launch that marked and moved nothing writes no report. */
   reports: z.array(RecoveryReportView),
+  /** Reports among the newest `limit` that cannot be read back, each with why. */
+  unreadable: z.array(UnreadableRecoveryReport),
 });
 
 export const ReviewResponse = z.object({ sagaId: SagaId, review: Review });
@@ -172,6 +176,7 @@ export const ErrorCode = z.enum([
   'conflict', // e.g. reviewing a saga that is not failed_compensation or already reviewed
   'read_only', // the log refuses writes (newer schema, read-only file)
   'busy',
+  'unreadable', // the row exists but does not match the contract (written by another tool, say)
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

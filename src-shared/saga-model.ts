@@ -131,3 +131,19 @@ export const RecoveryReport = z.object({
   movedAside: z.array(MovedAsideFile),
 });
 export type RecoveryReport = z.infer<typeof RecoveryReport>;
+
+/** A saga row the log holds but this build cannot read (a state outside the contract, say): shown as such. */
+export const UnreadableSaga = z.object({
+  sagaId: z.number().int(),
+  why: z.string(),
+});
+export type UnreadableSaga = z.infer<typeof UnreadableSaga>;
+
+/** A persisted recovery report that cannot be read back (malformed JSON, say): shown as such. */
+export const UnreadableRecoveryReport = z.object({
+  reportId: z.number().int(),
+  bootId: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  why: z.string(),
+});
+export type UnreadableRecoveryReport = z.infer<typeof UnreadableRecoveryReport>;

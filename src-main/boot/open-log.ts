@@ -9,6 +9,7 @@ import { SagaLogError } from '../saga/log/errors';
 import { type InterruptedRead, findDamage, NOT_SQLITE, readInterrupted, readHighestSagaId } from '../saga/log/log-check';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
 import { recoveryPlan } from '../saga/recovery';
+import { type LogOwnerClaim, claimLogAtRecovery } from './boot-owner';
 
 export interface OpenLogOptions {
   busyTimeoutMs?: number;
@@ -16,6 +17,11 @@ export interface OpenLogOptions {
   maxPageCount?: number;
   clock?: () => Date;
   quickCheckMaxBytes?: number;
+  /**
+   * The launch opening the log: the open fails if another launch recorded as the log's owner
+   * still runs, and this one is recorded as the owner by launch recovery (see boot-owner.ts).
+   */
+  owner?: LogOwnerClaim;
 }
 
 export interface OpenedLog {
@@ -128,6 +134,33 @@ export function logFileIn(userDataDir: string): string {
 }
 
 export function openLog(userDataDir: string, options: OpenLogOptions = {}): OpenedLog {
+  const opened = openUnclaimed(userDataDir, options);
+  const { owner } = options;
+  if (!owner) return opened;
+  try {
+    claimLogAtRecovery(opened.log, userDataDir, owner);
+    return opened;
+  } catch (err) {
+    // Damaged pages met reading the owner record are set aside like damage recovery meets.
+    if (!(err instanceof SagaLogError) || err.code !== 'corrupt' || opened.movedAside.length > 0) {
+      opened.log.close();
+      throw err;
+    }
+    const clock = options.clock ?? (() => new Date());
+    const moved = setAsideOpenLog(opened, `corrupt pages found while recording the launch (${err.message})`, clock());
+    const fresh = openUnclaimed(userDataDir, { ...options, owner: undefined });
+    continueIds(fresh.log, [moved]);
+    try {
+      claimLogAtRecovery(fresh.log, userDataDir, owner);
+    } catch (again) {
+      fresh.log.close();
+      throw again;
+    }
+    return { ...fresh, movedAside: [moved, ...fresh.movedAside] };
+  }
+}
+
+function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog {
   const file = logFileIn(userDataDir);
   const clock = options.clock ?? (() => new Date());
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;

@@ -24,6 +24,8 @@ export interface RetentionOptions {
   checkpointPages?: number;
   /** Rows of the id index one piece of the keepNewest count walks (20,000: about a millisecond). */
   cutoffWalkRows?: number;
+  /** The most ids one delete statement walks past, so a long stretch of kept sagas is walked in pieces too. */
+  walkIds?: number;
   intervalMs?: number;
 }
 
@@ -35,6 +37,7 @@ export const RETENTION_DEFAULTS = {
   vacuumPagesPerStep: 64,
   checkpointPages: 128,
   cutoffWalkRows: 20_000,
+  walkIds: 4096,
   intervalMs: 4 * 60 * 60 * 1000,
 } as const satisfies Required<RetentionOptions>;
 
@@ -99,14 +102,19 @@ export function scheduleRetention(
 
   async function deleteAndVacuum(endedBefore: Date, upToId: number, result: RetentionPass): Promise<void> {
     const deleting = new BudgetedBatch(o.batchBudgetMs, o.batchSize, 16);
-    while (!stopped) {
+    // Sagas started after the pass began are newer than both cutoffs: the walk ends at today's highest id.
+    const lastId = log.maxSagaId();
+    // One cursor for the pass: each id is walked once, so sagas kept (unreviewed
+    // failed_compensation, recent ones) cost one visit per pass instead of one per batch.
+    let after = 0;
+    while (!stopped && after < lastId) {
       const batch = deleting.size;
       const t0 = performance.now();
-      const n = log.pruneFinished({ endedBefore, upToId, batchSize: batch });
-      deleting.record(n, performance.now() - t0);
-      result.deleted += n;
-      if (n > 0) result.batches++;
-      if (n < batch) break;
+      const r = log.pruneFinished({ endedBefore, upToId, batchSize: batch, afterId: after, throughId: Math.min(lastId, after + o.walkIds) });
+      deleting.record(r.deleted, performance.now() - t0);
+      result.deleted += r.deleted;
+      if (r.deleted > 0) result.batches++;
+      after = r.walkedThrough;
       await yieldToEventLoop();
     }
     // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),

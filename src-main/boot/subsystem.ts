@@ -110,6 +110,7 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       maxPageCount: options.maxPageCount,
       quickCheckMaxBytes: options.quickCheckMaxBytes,
       clock,
+      owner: { bootId, lock },
     };
     let opened = openLog(options.userDataDir, openOptions);
     let { log } = opened;

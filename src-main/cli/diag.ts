@@ -1,8 +1,17 @@
 // `launcher-saga diag`: the operator's terminal view of a saga log. Opens the file read-only
 // and never creates it, so pointing it at the wrong path cannot damage anything.
 import { z } from 'zod';
-import { SagaState, type RecoveryReport, type SagaSummary, type StepRecord } from '../../src-shared/saga-model';
+import {
+  SagaState,
+  type RecoveryReport,
+  type SagaSummary,
+  type StepRecord,
+  type UnreadableRecoveryReport,
+  type UnreadableSaga,
+} from '../../src-shared/saga-model';
+import { sortSummaries } from '../saga/log/readable-rows';
 import { SagaLog } from '../saga/log/saga-log';
+import { terminalSafeJson, visible } from './terminal-text';
 import { SagaLogError } from '../saga/log/errors';
 import { intOption, parseCommandArgs } from './args';
 import { UsageError } from './usage-error';
@@ -26,6 +35,8 @@ export interface DiagDocument {
   counts: { failedCompensation: number; unresolved: number };
   latestRecovery: RecoveryReport | null;
   sagas: DiagSaga[];
+  /** Rows shown as unreadable, with why, instead of failing the whole view. */
+  unreadable: { sagas: UnreadableSaga[]; latestRecovery: UnreadableRecoveryReport | null };
 }
 
 export function readDiag(file: string, state: SagaState | undefined, limit: number): DiagDocument {
@@ -37,8 +48,9 @@ export function readDiag(file: string, state: SagaState | undefined, limit: numb
     throw err;
   }
   try {
-    const summaries = log.recent({ limit, state });
+    const { readable: summaries, unreadable } = sortSummaries(log.recent({ limit, state }));
     const steps = log.stepsOf(summaries.map((s) => s.sagaId));
+    const recovery = log.readRecoveryReports(1);
     return {
       file,
       schemaVersion: log.fileVersion,
@@ -48,8 +60,9 @@ export function readDiag(file: string, state: SagaState | undefined, limit: numb
         failedCompensation: log.countInState('failed_compensation'),
         unresolved: log.countInState('running') + log.countInState('compensating'),
       },
-      latestRecovery: log.latestRecoveryReports(1)[0] ?? null,
+      latestRecovery: recovery.reports[0] ?? null,
       sagas: summaries.map((s) => ({ ...s, steps: steps.get(s.sagaId) ?? [] })),
+      unreadable: { sagas: unreadable, latestRecovery: recovery.unreadable[0] ?? null },
     };
   } finally {
     log.close();
@@ -69,13 +82,24 @@ export function formatDiag(doc: DiagDocument): string {
   lines.push(
     `${doc.counts.failedCompensation} failed_compensation, ${doc.counts.unresolved} unresolved; showing ${doc.sagas.length} most recent${doc.filter.state ? ` in state ${doc.filter.state}` : ''}`,
   );
+  const bad = doc.unreadable.latestRecovery;
+  if (bad) lines.push(`latest recovery: report ${bad.reportId} (boot ${bad.bootId ?? '?'} at ${bad.startedAt ?? '?'}) is unreadable: ${bad.why}`);
   const r = doc.latestRecovery;
   if (r) {
     lines.push(`latest recovery: boot ${r.bootId} at ${r.startedAt} marked ${r.marked.length} saga(s) failed_compensation`);
     for (const m of r.movedAside) lines.push(`  moved aside: ${m.from} -> ${m.to} (${m.reason})`);
   }
-  for (const s of doc.sagas) {
+  // Newest first, unreadable rows where their ids put them.
+  const entries = [
+    ...doc.sagas.map((s) => ({ id: s.sagaId, saga: s as DiagSaga | null, why: '' })),
+    ...doc.unreadable.sagas.map((u) => ({ id: u.sagaId, saga: null, why: u.why })),
+  ].sort((a, b) => b.id - a.id);
+  for (const { id, saga: s, why: unreadableWhy } of entries) {
     lines.push('');
+    if (s === null) {
+      lines.push(`#${id} unreadable: ${unreadableWhy}`);
+      continue;
+    }
     const progress = `${s.progressedSteps}/${s.plannedSteps ?? '?'} steps`;
     lines.push(`#${s.sagaId} ${s.name} ${s.state}  started ${s.startedAt}  ended ${s.endedAt ?? '-'} (${durationOf(s)})  ${progress}`);
     if (s.failureReason) lines.push(`  reason: ${s.failureReason}`);
@@ -88,7 +112,8 @@ export function formatDiag(doc: DiagDocument): string {
       lines.push(`  ${String(st.stepIndex).padStart(2)} ${st.name} [${st.target ?? '-'}${gen}] ${st.state}${role}${why}${inFlight}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  // Every line holds text from the log: each is made terminal-safe as a whole.
+  return `${lines.map(visible).join('\n')}\n`;
 }
 
 export async function runDiag(argv: string[]): Promise<number> {
@@ -99,6 +124,6 @@ export async function runDiag(argv: string[]): Promise<number> {
     DiagArgs,
   );
   const doc = readDiag(args.db, args.state, args.limit ?? 50);
-  process.stdout.write(args.json ? `${JSON.stringify(doc, null, 2)}\n` : formatDiag(doc));
+  process.stdout.write(args.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : formatDiag(doc));
   return 0;
 }

@@ -65,6 +65,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   read_only: 409,
   busy: 503,
+  unreadable: 422,
   internal: 500,
 };
 

@@ -21,6 +21,7 @@ import {
 import type { RecoveryReport, SagaDetail, SagaSummary, StepRecord } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
+import { sortSummaries, whyUnreadable } from '../saga/log/readable-rows';
 import type { SagaEvents } from '../saga/saga-events';
 import { boundNullable, boundText, clipNullable, clipText } from './bounds';
 import { logErrorCode } from './error-codes';
@@ -151,8 +152,10 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
         hideReviewed: req.hideReviewed,
       });
       const last = rows[rows.length - 1];
+      const { readable, unreadable } = sortSummaries(rows);
       return {
-        items: rows.map((s) => clipSummary(s, LIMITS.listReason, LIMITS.listNote)),
+        items: readable.map((s) => clipSummary(s, LIMITS.listReason, LIMITS.listNote)),
+        unreadable: unreadable.map((u) => ({ sagaId: u.sagaId, why: clipText(u.why, LIMITS.listReason) })),
         // A short page is the last one: no cursor, so the panel need not ask for an empty page.
         nextCursor: rows.length === req.limit && last ? last.sagaId : null,
       };
@@ -160,6 +163,8 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     [CHANNELS.get]: (req) => {
       const d = log.saga(req.sagaId);
       if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
+      const why = whyUnreadable(d);
+      if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be shown: ${why}.`, LIMITS.detailReason));
       return { saga: detailView(d) };
     },
     [CHANNELS.payload]: (req) => {
@@ -173,10 +178,19 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
       if (!step) throw new HandlerError('not_found', `Saga ${req.sagaId} has no step ${req.stepIndex}.`);
       return { payload: boundNullable(req.field === 'cmd' ? step.cmdJson : step.outputJson, LIMITS.payloadBytes) };
     },
-    [CHANNELS.recoveryReports]: (req) => ({
-      currentBootId: deps.bootId ?? null,
-      reports: log.latestRecoveryReports(req.limit).map(reportView),
-    }),
+    [CHANNELS.recoveryReports]: (req) => {
+      const { reports, unreadable } = log.readRecoveryReports(req.limit);
+      return {
+        currentBootId: deps.bootId ?? null,
+        reports: reports.map(reportView),
+        unreadable: unreadable.map((u) => ({
+          reportId: u.reportId,
+          bootId: clipNullable(u.bootId, LIMITS.shortText),
+          startedAt: clipNullable(u.startedAt, LIMITS.shortText),
+          why: clipText(u.why, REPORTS_REASON_BYTES),
+        })),
+      };
+    },
     [CHANNELS.review]: (req) => {
       log.markReviewed(req.sagaId, deps.reviewer, req.note);
       const d = log.saga(req.sagaId);

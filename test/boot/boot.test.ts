@@ -18,6 +18,7 @@ import { tempDir } from '../helpers/temp-dir';
 import { dumpTables, sha256, writeScenario } from '../recovery/log-fixtures';
 import { liveProcessesMarked, waitForNoneMarked } from '../recovery/processes';
 import { killHard, startTs } from './child';
+import { NOBODY, isRoot, startUnprivileged } from '../helpers/unprivileged-child';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
 const BOOT_CHILD = path.join(import.meta.dirname, 'fixtures', 'boot-child.ts');
@@ -412,7 +413,7 @@ describe('boot', () => {
   test('a read-only user-data dir fails the launch at the profile lock, saying so', async () => {
     const dir = tempDir('boot-ro-');
     fs.chmodSync(dir, 0o555);
-    const child = startTs(BOOT_CHILD, [dir, 'try'], {}, process.getuid?.() === 0 ? 65534 : undefined);
+    const child = isRoot ? startUnprivileged(BOOT_CHILD, [dir, 'try'], NOBODY) : startTs(BOOT_CHILD, [dir, 'try']);
     assert.match(await child.waitFor(/^error /), /cannot take the profile lock in the user-data dir .*: the folder is read-only/);
     assert.deepEqual(fs.readdirSync(dir), []);
     fs.chmodSync(dir, 0o755);

@@ -12,11 +12,17 @@ export interface Child {
   stderr(): string;
 }
 
-export function startTs(script: string, args: string[], env: Record<string, string> = {}, uid?: number): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+export function startTs(script: string, args: string[], env: Record<string, string> = {}): Child {
+  return startProcess(process.execPath, ['--import', 'tsx', script, ...args], env);
+}
+
+/** Any command as a Child; `uid` runs it as that user (and group), `cwd` from that folder. */
+export function startProcess(command: string, args: string[], env: Record<string, string> = {}, uid?: number, cwd?: string): Child {
+  const proc = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
     ...(uid === undefined ? {} : { uid, gid: uid }),
+    ...(cwd === undefined ? {} : { cwd }),
   });
   let out = '';
   let err = '';

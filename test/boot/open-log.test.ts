@@ -10,10 +10,9 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { tempDir } from '../helpers/temp-dir';
 import { sha256 } from '../recovery/log-fixtures';
 import { startTs } from './child';
+import { NOBODY, isRoot, startUnprivileged } from '../helpers/unprivileged-child';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
 
 /** A closed, checkpointed log with `n` completed sagas and one left running. */
 function writeLog(dir: string, n: number): string {
@@ -213,7 +212,8 @@ describe('opening the log at launch', () => {
   test('a read-only user-data folder or log file fails the launch saying which; nothing changes', async () => {
     // As root, permissions do not bind; the open runs as an unprivileged user instead.
     const run = async (dir: string) => {
-      const child = startTs(path.join(FIXTURES, 'open-log-child.ts'), [dir], {}, isRoot ? NOBODY : undefined);
+      const script = path.join(FIXTURES, 'open-log-child.ts');
+      const child = isRoot ? startUnprivileged(script, [dir], NOBODY) : startTs(script, [dir]);
       await child.exited;
       return child.stdout().trim();
     };

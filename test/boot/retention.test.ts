@@ -115,6 +115,42 @@ describe('retention', () => {
     }
   });
 
+  test('one pass walks each id once, whatever is kept: a cursor, not a rescan from the first id', async () => {
+    const { log, setNow } = logAt();
+    setNow(new Date(NOW.getTime() - 10 * DAY));
+    // Kept sagas ahead of and between prunable ones: each batch used to rescan them all from id 1.
+    const kept = Array.from({ length: 60 }, () => finished(log, 'failed_compensation'));
+    const pruned: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      pruned.push(finished(log, 'completed'));
+      kept.push(finished(log, 'failed_compensation'));
+    }
+    setNow(NOW);
+    const walked: [number, number][] = [];
+    const prune = log.pruneFinished.bind(log);
+    log.pruneFinished = (q) => {
+      const r = prune(q);
+      walked.push([q.afterId ?? 0, r.walkedThrough]);
+      return r;
+    };
+    const retention = scheduleRetention(log, { maxAgeDays: 7, keepNewest: 1000, batchSize: 4, walkIds: 32 }, () => NOW);
+    const pass = await retention.runNow();
+    await retention.stop();
+    assert.equal(pass.deleted, 40);
+    // The stretches walked, (after, through], follow one another with no overlap and cover every id once.
+    const last = log.maxSagaId();
+    let expectedStart = 0;
+    for (const [after, through] of walked) {
+      assert.equal(after, expectedStart, `walks: ${JSON.stringify(walked)}`);
+      assert.ok(through > after && through <= last, `walks: ${JSON.stringify(walked)}`);
+      expectedStart = through;
+    }
+    assert.equal(expectedStart, last, 'the walk reached the highest id');
+    for (const id of pruned) assert.equal(log.saga(id), null);
+    for (const id of kept) assert.ok(log.saga(id), `saga ${id} kept`);
+    log.close();
+  });
+
   test('checkpoints in small pieces during a pass and puts the setting back after it', async () => {
     const { log } = logAt();
     for (let i = 0; i < 50; i++) finished(log, 'completed');

@@ -8,6 +8,8 @@ import { SagaLog } from '../../src-main/saga/log/saga-log';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
+import { killHard, startTs } from '../boot/child';
+import { logWithBadRows } from '../ipc/bad-rows-fixture';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -131,5 +133,101 @@ describe('launcher-saga diag', () => {
     assert.equal(runCli(['diag', '--db', 'x', '--state', 'sleeping']).status, 2);
     assert.equal(runCli(['diag', '--db', 'x', '--bogus']).status, 2);
     assert.equal(runCli(['frobnicate']).status, 2);
+  });
+});
+
+/** Every file beside the log with its bytes, so a test can say diag changed nothing there. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map((name) => [name, sha(path.join(dir, name))]));
+}
+
+describe('diag changes no byte beside the file', () => {
+  const CRASH_WRITER = path.join(import.meta.dirname, '..', 'boot', 'fixtures', 'crash-writer.ts');
+
+  /** A log whose last commits exist only as -wal frames: a real writer SIGKILLed mid-saga. */
+  async function crashLeft(): Promise<{ dir: string; file: string; sagaId: number }> {
+    const dir = tempDir('diag-wal-');
+    const file = path.join(dir, 'launcher-sagas.db');
+    handMadeLog(file);
+    const writer = startTs(CRASH_WRITER, [file]);
+    const sagaId = Number((await writer.waitFor(/^running \d+$/)).split(' ')[1]);
+    await killHard(writer);
+    assert.ok(fs.statSync(`${file}-wal`).size > 0 && fs.existsSync(`${file}-shm`), 'the killed writer left -wal and -shm');
+    return { dir, file, sagaId };
+  }
+
+  test('a crash-left -wal and -shm: the -shm keeps its bytes, and the -wal commits are shown', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`#${sagaId} open_workspace running`), 'the commits only the -wal holds are read');
+    assert.match(r.stdout, /1 start_session \[host gen 3\] pending/);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
+  test('a -wal without its -shm: no -shm is created', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    fs.rmSync(`${file}-shm`);
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as { sagas: { sagaId: number }[] }).sagas.some((s) => s.sagaId === sagaId));
+    assert.deepEqual(snapshot(dir), before, 'same files, same bytes');
+  });
+
+  test('a torn last -wal frame is ignored like SQLite ignores it; the commits before it are shown', async () => {
+    const { dir, file, sagaId } = await crashLeft();
+    fs.rmSync(`${file}-shm`);
+    // Cut the -wal mid-frame: a crash during a write leaves exactly this.
+    const wal = fs.readFileSync(`${file}-wal`);
+    fs.writeFileSync(`${file}-wal`, wal.subarray(0, wal.length - 100));
+    const before = snapshot(dir);
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const ids = (JSON.parse(r.stdout) as { sagas: { sagaId: number }[] }).sagas.map((s) => s.sagaId);
+    assert.ok(ids.length >= 3 && !ids.includes(sagaId + 1), `read ${ids.join(',')}`);
+    assert.deepEqual(snapshot(dir), before);
+  });
+});
+
+describe('diag survives bad rows and prints terminal-safe text', () => {
+  test('a saga row outside the contract and a malformed recovery report are shown as unreadable, with the rest', () => {
+    const { file, good, bad } = logWithBadRows();
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^#${bad} unreadable: its row does not match this build's contract \\(state: .+\\)$`, 'm'));
+    assert.match(r.stdout, /^latest recovery: report \d+ \(boot boot-newest at .+\) is unreadable: marked_json is not JSON/m);
+    for (const id of good) assert.match(r.stdout, new RegExp(`^#${id} install-package completed`, 'm'));
+    const json = runCli(['diag', '--db', file, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { sagas: { sagaId: number }[]; unreadable: { sagas: { sagaId: number }[]; latestRecovery: { bootId: string } | null } };
+    assert.deepEqual(doc.unreadable.sagas.map((u) => u.sagaId), [bad]);
+    assert.equal(doc.unreadable.latestRecovery?.bootId, 'boot-newest');
+    assert.ok(good.every((id) => doc.sagas.some((s) => s.sagaId === id)));
+  });
+
+  test('control characters stored in the log are printed as visible escapes, in text and JSON', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const log = SagaLog.open(file);
+    const hostile = 'ok\u001b]0;pwned\u0007\u001b[2J\r\n#999 fake_saga completed\u009b31m\u202eevil';
+    const id = log.startSaga({ name: 'open_workspace\u001b[31m', inputJson: '{}' });
+    log.startStep({ sagaId: id, stepIndex: 0, name: `step\u0008\u0008${hostile}`, target: 'host', cmdJson: '{}' });
+    log.failStep(id, 0, hostile);
+    log.markFailedCompensation(id, hostile);
+    log.markReviewed(id, 'ops', hostile);
+    log.checkpoint();
+    log.close();
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/, 'no control character but the line ends');
+    assert.doesNotMatch(r.stdout, /^#999/m, 'no faked line');
+    assert.match(r.stdout, /reviewed by ops at .*: ok\\e\]0;pwned\\x07\\e\[2J\\r\\n#999 fake_saga completed\\x9b31m\\u202eevil/);
+    assert.match(r.stdout, /#1 open_workspace\\e\[31m failed_compensation/);
+    const json = runCli(['diag', '--db', file, '--json']);
+    assert.equal(json.status, 0, json.stderr);
+    assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    const doc = JSON.parse(json.stdout) as { sagas: { review: { note: string } }[] };
+    assert.equal(doc.sagas[0]?.review.note, hostile, 'JSON escapes keep the exact text');
   });
 });

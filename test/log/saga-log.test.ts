@@ -169,7 +169,7 @@ describe('saga log', () => {
     const reopened = SagaLog.open(file);
     assert.equal(reopened.maxSagaId(), 3);
     const pruned = reopened.pruneFinished({ endedBefore: new Date(Date.now() + 60_000), upToId: reopened.idBeyondNewest(0), batchSize: 100 });
-    assert.equal(pruned, 3);
+    assert.equal(pruned.deleted, 3);
     assert.equal(reopened.recent({ limit: 10 }).length, 0);
     assert.equal(reopened.startSaga({ name: 'y', inputJson: '{}' }), 4);
     assert.throws(

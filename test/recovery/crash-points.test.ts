@@ -12,7 +12,7 @@ import { bootWorkspace } from '../helpers/workspace-boot';
 import type { InFlightStep } from '../../src-shared/saga-model';
 import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
-import { dumpTables } from './log-fixtures';
+import { dumpSagaRecords } from './log-fixtures';
 import { waitForNoneMarked } from './processes';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
@@ -136,13 +136,13 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       } finally {
         await app.shutdown();
       }
-      const afterFirst = dumpTables(file);
+      const afterFirst = dumpSagaRecords(file);
       assert.equal(readSaga(file).pending.length, c.inFlight ? 1 : 0, 'a pending step stays pending');
 
       const again = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
         assert.deepEqual(again.recovery.marked, []);
-        assert.equal(dumpTables(file), afterFirst, 'a second recovery changes nothing');
+        assert.equal(dumpSagaRecords(file), afterFirst, 'a second recovery changes nothing but the record of which launch owns the log');
         const next = await again.coordinator.run(noopSelfSaga, {});
         assert.ok(next.sagaId > atKill.sagaId, 'no id is reused');
       } finally {

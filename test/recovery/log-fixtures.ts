@@ -21,6 +21,16 @@ export function dumpTables(file: string): string {
   }
 }
 
+/**
+ * The tables without the record of which launch owns the log: every launch replaces it (see
+ * boot-owner.ts), so a launch that only recovers still changes it, while its sagas and reports stay.
+ */
+export function dumpSagaRecords(file: string): string {
+  const tables = JSON.parse(dumpTables(file)) as Record<string, unknown[][]>;
+  tables.launcher_saga_meta = (tables.launcher_saga_meta ?? []).filter((row) => !String(row[0]).startsWith('boot_owner_'));
+  return JSON.stringify(tables);
+}
+
 export interface Scenario {
   /** running: step 0 succeeded, step 1 pending on host generation 3. */
   midStep: number;

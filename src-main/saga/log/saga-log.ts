@@ -14,10 +14,13 @@ import {
   type StepKind,
   type StepRecord,
   type Target,
+  type UnreadableRecoveryReport,
   RecoveryReport as RecoveryReportSchema,
 } from '../../../src-shared/saga-model';
+import { describeZodIssue } from '../../../src-shared/zod-issue';
 import { SagaLogError, toSagaLogError } from './errors';
 import { MIGRATIONS, OWN_TABLES, SCHEMA_VERSION } from './schema';
+import { readCommittedImage } from './wal-image';
 
 export const LOG_FILE_NAME = 'launcher-sagas.db';
 
@@ -84,6 +87,16 @@ export interface PruneQuery {
   /** Finished sagas with an id at or below this go too (see `idBeyondNewest`); 0 for none. */
   upToId: number;
   batchSize: number;
+  /** The walk's cursor: only ids above this (0: from the start). */
+  afterId?: number;
+  /** The walk stops at this id, so one call walks a bounded stretch of kept rows (default: to the end). */
+  throughId?: number;
+}
+
+export interface PruneResult {
+  deleted: number;
+  /** Every id up to this one has been walked: the next call continues above it. */
+  walkedThrough: number;
 }
 
 export interface RecoveryPlanInput {
@@ -91,6 +104,34 @@ export interface RecoveryPlanInput {
   movedAside: MovedAsideFile[];
   /** Decides, inside the recovery transaction, what each unresolved saga is marked with. */
   plan: (unresolved: UnresolvedSaga[]) => RecoveredSaga[];
+}
+
+/** A launch recorded as owning the log while it runs (rows in launcher_saga_meta, see boot-owner.ts). */
+export interface BootOwner {
+  bootId: string;
+  pid: number;
+  /** The process's kernel start time (Linux), so a reused pid is told apart; null elsewhere. */
+  startTicks: number | null;
+  /** The inode of the launcher.lock file the launch held, or null when unknown. */
+  lockFileId: number | null;
+}
+
+const OWNER_KEY = { pid: 'boot_owner_pid:', startTicks: 'boot_owner_start:', lockFileId: 'boot_owner_lock:' } as const;
+
+function ownersFromRows(rows: readonly { key: string; value: number }[]): BootOwner[] {
+  const byBoot = new Map<string, BootOwner>();
+  const entry = (bootId: string): BootOwner => {
+    let o = byBoot.get(bootId);
+    if (!o) byBoot.set(bootId, (o = { bootId, pid: 0, startTicks: null, lockFileId: null }));
+    return o;
+  };
+  for (const { key, value } of rows) {
+    for (const [field, prefix] of Object.entries(OWNER_KEY) as [keyof typeof OWNER_KEY, string][]) {
+      if (key.startsWith(prefix) && typeof value === 'number') entry(key.slice(prefix.length))[field] = value;
+    }
+  }
+  // A record without its pid cannot be checked: it names nobody.
+  return [...byBoot.values()].filter((o) => o.pid > 0);
 }
 
 interface StepRow {
@@ -239,22 +280,12 @@ interface Probe {
 
 /**
  * An in-memory image of the log, committed WAL frames included, read without changing anything
- * on disk: even a read-only connection to a WAL-mode file would create `-wal` and `-shm` beside
- * it. The image is writable in memory only, so an older schema can be upgraded for reading.
+ * on disk: any SQLite connection to a WAL-mode file, read-only included, would create `-shm` (and
+ * rebuild a crash-left one), so the -wal's frames are applied by plain reads (wal-image.ts). The
+ * image is writable in memory only, so an older schema can be upgraded for reading.
  */
-function memoryImage(file: string, busyTimeoutMs: number): Database.Database {
-  let image: Buffer;
-  if (fs.existsSync(`${file}-wal`)) {
-    // A live or crashed writer: its companions exist already, and serialize() folds the WAL in.
-    const reader = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-    try {
-      image = reader.serialize();
-    } finally {
-      reader.close();
-    }
-  } else {
-    image = fs.readFileSync(file);
-  }
+function memoryImage(file: string): Database.Database {
+  const image = readCommittedImage(file);
   // Header bytes 18-19 say "WAL"; an in-memory image cannot have one, so it reads as a rollback file.
   if (image.length >= 20 && image[18] === 2 && image[19] === 2) {
     image[18] = 1;
@@ -268,7 +299,7 @@ function probe(file: string, busyTimeoutMs: number, untouched: boolean): Probe {
   let db: Database.Database | undefined;
   try {
     db = untouched
-      ? memoryImage(file, busyTimeoutMs)
+      ? memoryImage(file)
       : new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
@@ -293,6 +324,7 @@ export class SagaLog {
   private readonly clock: () => Date;
   private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
   private readonly recentStmts = new Map<string, Database.Statement>();
+  private withRecovery: (() => void) | null = null;
 
   static open(file: string, options: SagaLogOptions = {}): SagaLog {
     return new SagaLog(file, options);
@@ -307,7 +339,9 @@ export class SagaLog {
       throw new SagaLogError('missing', `no saga log at ${file}`);
     }
     if (exists && !fs.statSync(file).isFile()) throw new SagaLogError('foreign', `${file} is not a file, so it cannot be a saga log`);
-    const found: Probe = exists && fs.statSync(file).size > 0 ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
+    // A reader also counts a -wal: a log never checkpointed has a 0-byte file and all its pages there.
+    const hasContent = exists && (fs.statSync(file).size > 0 || (options.readonly === true && fs.existsSync(`${file}-wal`)));
+    const found: Probe = hasContent ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
     const hasOwnTables = OWN_TABLES.every((t) => found.tables.includes(t));
     if (!hasOwnTables && found.tables.length > 0) {
       // Creating our tables inside somebody else's database would be a write to a file we do not own.
@@ -329,7 +363,7 @@ export class SagaLog {
     let db: Database.Database | undefined;
     try {
       if (options.readonly) {
-        db = memoryImage(file, busyTimeoutMs);
+        db = memoryImage(file);
         db.pragma('foreign_keys = ON');
       } else if (this.readOnlyReason !== null) {
         db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
@@ -449,19 +483,24 @@ export class SagaLog {
          VALUES (@bootId, @startedAt, @durationMs, @markedJson, @movedAsideJson)`,
       ),
       latestReports: p(
-        `SELECT boot_id, started_at, duration_ms, marked_json, moved_aside_json
+        `SELECT report_id, boot_id, started_at, duration_ms, marked_json, moved_aside_json
          FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
       ),
+      owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      clearOwners: p(`DELETE FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      insertMeta: p(`INSERT INTO launcher_saga_meta(key, value) VALUES (?, ?)`),
       countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
       prune: p(
         `DELETE FROM launcher_saga WHERE saga_id IN (
-           -- NOT INDEXED: walk the rowid oldest first and stop at the batch; the planner would
-           -- otherwise union the state indexes and sort every candidate, in every batch.
+           -- NOT INDEXED: walk the rowid oldest first from the cursor and stop at the batch; the
+           -- planner would otherwise union the state indexes and sort every candidate, in every batch.
            SELECT saga_id FROM launcher_saga NOT INDEXED
-           WHERE (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
+           WHERE saga_id > @after AND saga_id <= @through
+             AND (state IN ('completed', 'failed') OR (state = 'failed_compensation' AND reviewed_at IS NOT NULL))
              AND (ended_at < @cutoff OR saga_id <= @countCutoffId)
-           ORDER BY saga_id LIMIT @batch)`,
-      ),
+           ORDER BY saga_id LIMIT @batch)
+         RETURNING saga_id`,
+      ).pluck(),
     };
   }
 
@@ -737,6 +776,7 @@ export class SagaLog {
     const t0 = performance.now();
     const startedAt = this.now();
     return this.write('recover interrupted sagas', () => {
+      this.withRecovery?.();
       const unresolved = this.readUnresolved();
       const marked = input.plan(unresolved);
       const now = this.now();
@@ -760,36 +800,123 @@ export class SagaLog {
           movedAsideJson: JSON.stringify(report.movedAside),
         });
       }
+      this.withRecovery = null;
       return report;
     });
   }
 
-  latestRecoveryReports(limit: number): RecoveryReport[] {
-    return this.read('reading recovery reports', () => {
-      const rows = this.stmts.latestReports.all(limit) as {
-        boot_id: string;
-        started_at: string;
-        duration_ms: number;
-        marked_json: string;
-        moved_aside_json: string;
-      }[];
-      return rows.map((r) =>
-        RecoveryReportSchema.parse({
-          bootId: r.boot_id,
-          startedAt: r.started_at,
-          durationMs: r.duration_ms,
-          marked: JSON.parse(r.marked_json),
-          movedAside: JSON.parse(r.moved_aside_json),
-        }),
+  /**
+   * Runs `fn` first inside the next launch recovery's transaction, so what it writes (the record
+   * of the launch that owns the log) commits together with recovery's marks, or not at all: a
+   * launch that fails leaves the file as it found it.
+   */
+  runWithRecovery(fn: () => void): void {
+    this.withRecovery = fn;
+  }
+
+  /** The launches recorded as owning this log (normally one: the running one, or the last one). */
+  bootOwners(): BootOwner[] {
+    return this.read('reading the launch that owns the log', () => ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]));
+  }
+
+  /**
+   * Records `self` as the launch that owns this log, in one transaction that also reads the
+   * records already there: when `isLive` says any of them still runs, nothing is written and
+   * those are returned (the caller refuses the launch); otherwise the stale ones are replaced.
+   */
+  claimOwnership(self: BootOwner, isLive: (owner: BootOwner) => boolean): BootOwner[] {
+    if (!this.writable) return this.bootOwners().filter((o) => o.bootId !== self.bootId && isLive(o));
+    return this.write('record the launch that owns the log', () => {
+      const live = ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]).filter(
+        (o) => o.bootId !== self.bootId && isLive(o),
       );
+      if (live.length > 0) return live;
+      this.stmts.clearOwners.run();
+      this.stmts.insertMeta.run(OWNER_KEY.pid + self.bootId, self.pid);
+      if (self.startTicks !== null) this.stmts.insertMeta.run(OWNER_KEY.startTicks + self.bootId, self.startTicks);
+      if (self.lockFileId !== null) this.stmts.insertMeta.run(OWNER_KEY.lockFileId + self.bootId, self.lockFileId);
+      return [];
     });
   }
 
-  /** Deletes at most one batch of prunable sagas (steps cascade); returns how many went. */
-  pruneFinished(q: PruneQuery): number {
-    return this.write('prune finished sagas', () =>
-      this.stmts.prune.run({ cutoff: q.endedBefore.toISOString(), countCutoffId: q.upToId, batch: q.batchSize }).changes,
-    );
+  /** The newest reports that can be read back (see `readRecoveryReports` for the others). */
+  latestRecoveryReports(limit: number): RecoveryReport[] {
+    return this.readRecoveryReports(limit).reports;
+  }
+
+  /**
+   * The newest `limit` persisted recovery reports, newest first, each checked on its own: one
+   * that cannot be read back (malformed JSON, a shape this build does not know) is returned
+   * among `unreadable` with why, and the others are still read.
+   */
+  readRecoveryReports(limit: number): { reports: RecoveryReport[]; unreadable: UnreadableRecoveryReport[] } {
+    return this.read('reading recovery reports', () => {
+      const rows = this.stmts.latestReports.all(limit) as {
+        report_id: number;
+        boot_id: unknown;
+        started_at: unknown;
+        duration_ms: unknown;
+        marked_json: unknown;
+        moved_aside_json: unknown;
+      }[];
+      const reports: RecoveryReport[] = [];
+      const unreadable: UnreadableRecoveryReport[] = [];
+      for (const r of rows) {
+        const json = (text: unknown, column: string): unknown => {
+          if (typeof text !== 'string') throw new Error(`${column} is not text`);
+          try {
+            return JSON.parse(text);
+          } catch (err) {
+            throw new Error(`${column} is not JSON (${(err as Error).message})`);
+          }
+        };
+        let why: string;
+        try {
+          const parsed = RecoveryReportSchema.safeParse({
+            bootId: r.boot_id,
+            startedAt: r.started_at,
+            durationMs: r.duration_ms,
+            marked: json(r.marked_json, 'marked_json'),
+            movedAside: json(r.moved_aside_json, 'moved_aside_json'),
+          });
+          if (parsed.success) {
+            reports.push(parsed.data);
+            continue;
+          }
+          why = `it does not match this build's contract (${describeZodIssue(parsed.error)})`;
+        } catch (err) {
+          why = (err as Error).message;
+        }
+        unreadable.push({
+          reportId: r.report_id,
+          bootId: typeof r.boot_id === 'string' ? r.boot_id : null,
+          startedAt: typeof r.started_at === 'string' ? r.started_at : null,
+          why,
+        });
+      }
+      return { reports, unreadable };
+    });
+  }
+
+  /**
+   * Deletes at most one batch of prunable sagas (steps cascade) with ids in (afterId, throughId],
+   * walking ids upward; says how far the walk got, so the next call starts there and a kept saga
+   * is walked once per pass, not once per batch.
+   */
+  pruneFinished(q: PruneQuery): PruneResult {
+    const through = q.throughId ?? NO_CURSOR;
+    return this.write('prune finished sagas', () => {
+      const ids = this.stmts.prune.all({
+        cutoff: q.endedBefore.toISOString(),
+        countCutoffId: q.upToId,
+        batch: q.batchSize,
+        after: q.afterId ?? 0,
+        through,
+      }) as number[];
+      // A full batch may have stopped short of `through`: the walk is complete up to its last id.
+      const walkedThrough = ids.length < q.batchSize ? through : Math.max(...ids);
+      return { deleted: ids.length, walkedThrough };
+    });
   }
 
   /**

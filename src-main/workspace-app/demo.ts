@@ -1,6 +1,5 @@
 // `launcher-saga demo`: boots the real log and peers in a profile and runs the domain's
 // sagas through them, some told to fail, printing one line per outcome and a summary.
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { type SagaApp, type SagaDefinition, type SagaOutcome, intOption, parseCommandArgs, runMany, startSagaSubsystem } from '../index';
@@ -42,7 +41,6 @@ export async function runDemo(app: SagaApp, argv: string[], options: DemoOptions
   );
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const userDataDir = path.resolve(args['user-data-dir']);
-  fs.mkdirSync(userDataDir, { recursive: true });
   // The same boot every host runs (lock, open, recover, the app's peers).
   const subsystem = await startSagaSubsystem({ ...app.subsystem({ userDataDir }), userDataDir });
   const plan = new FaultPlan(userDataDir);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MovedAsideFile, RecoveredSaga } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
-import { type InterruptedRead, findDamage, NOT_SQLITE, readInterrupted, readHighestSagaId } from '../saga/log/log-check';
+import { type Damage, type InterruptedRead, findDamage, readInterrupted, readHighestSagaId } from '../saga/log/log-check';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
 import { recoveryPlan } from '../saga/recovery';
 import { type LogOwnerClaim, claimLogAtRecovery } from './boot-owner';
@@ -99,7 +99,7 @@ function reasonFor(damage: string, read: InterruptedRead | null): { reason: stri
  */
 export function moveAside(
   file: string,
-  damage: string,
+  damage: Damage,
   now: Date,
   crash: LeftBehind = leftBehind(file),
   read: InterruptedRead | null = null,
@@ -120,7 +120,7 @@ export function moveAside(
     if (!crash.present.has(suffix)) fs.rmSync(to + suffix, { force: true });
   }
   if (crash.shm !== null) fs.writeFileSync(`${to}-shm`, crash.shm);
-  return { from: file, to, ...reasonFor(damage, read), ...(highestSagaId !== null && { highestSagaId }) };
+  return { from: file, to, ...reasonFor(damage.reason, read), ...(highestSagaId !== null && { highestSagaId }) };
 }
 
 /** A fresh log started beside moved-aside ones never issues an id they had issued (invariant 2). */
@@ -146,18 +146,29 @@ export function openLog(userDataDir: string, options: OpenLogOptions = {}): Open
       opened.log.close();
       throw err;
     }
-    const clock = options.clock ?? (() => new Date());
-    const moved = setAsideOpenLog(opened, `corrupt pages found while recording the launch (${err.message})`, clock());
-    const fresh = openUnclaimed(userDataDir, { ...options, owner: undefined });
-    continueIds(fresh.log, [moved]);
+    return replaceDamagedLog(opened, { kind: 'corrupt_pages', reason: `corrupt pages found while recording the launch (${err.message})` }, userDataDir, options);
+  }
+}
+
+/**
+ * The one answer to damage that surfaces under the writable connection (while the launch records
+ * itself, or while recovery writes): the file is set aside as the crash left it, and a fresh log
+ * that continues its ids takes its place. The fresh log is not checked again: it is new.
+ */
+export function replaceDamagedLog(opened: OpenedLog, damage: Damage, userDataDir: string, options: OpenLogOptions): OpenedLog {
+  const clock = options.clock ?? (() => new Date());
+  const moved = setAsideOpenLog(opened, damage, clock());
+  const fresh = openUnclaimed(userDataDir, { ...options, owner: undefined });
+  continueIds(fresh.log, [moved]);
+  if (options.owner) {
     try {
-      claimLogAtRecovery(fresh.log, userDataDir, owner);
+      claimLogAtRecovery(fresh.log, userDataDir, options.owner);
     } catch (again) {
       fresh.log.close();
       throw again;
     }
-    return { ...fresh, movedAside: [moved, ...fresh.movedAside] };
   }
+  return { ...fresh, movedAside: [moved, ...fresh.movedAside] };
 }
 
 function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog {
@@ -171,7 +182,8 @@ function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog 
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
     const damage = findDamage(file, { busyTimeoutMs, quickCheckMaxBytes: options.quickCheckMaxBytes });
     if (damage !== null) {
-      const read = damage.startsWith(NOT_SQLITE) ? null : readInterrupted(file, { busyTimeoutMs });
+      // A file that is not SQLite at all has nothing in it to read.
+      const read = damage.kind === 'not_sqlite' ? null : readInterrupted(file, { busyTimeoutMs });
       movedAside.push(moveAside(file, damage, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
       crash = leftBehind(file);
     }
@@ -188,7 +200,7 @@ function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog 
       throw err;
     }
     const read = err.code === 'corrupt' ? readInterrupted(file, { busyTimeoutMs }) : null;
-    movedAside.push(moveAside(file, err.message, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
+    movedAside.push(moveAside(file, { kind: err.code === 'corrupt' ? 'corrupt_pages' : 'foreign', reason: err.message }, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
     const log = SagaLog.open(file, logOptions);
     continueIds(log, movedAside);
     return { log, movedAside, crash: leftBehind(file) };
@@ -200,7 +212,7 @@ function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog 
  * met it): what is still readable of its interrupted sagas is read first, the files are renamed
  * while the connection is open, and only then is it closed, so the bytes are the crash's.
  */
-export function setAsideOpenLog(opened: OpenedLog, damage: string, now: Date): MovedAsideFile {
+export function setAsideOpenLog(opened: OpenedLog, damage: Damage, now: Date): MovedAsideFile {
   const { log } = opened;
   let read: InterruptedRead;
   try {

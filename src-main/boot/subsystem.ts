@@ -17,7 +17,7 @@ import { runRecovery } from '../saga/recovery';
 import { Router } from '../saga/router';
 import { SagaEvents } from '../saga/saga-events';
 import { SelfHandlers } from '../saga/self-handlers';
-import { continueIds, openLog, setAsideOpenLog } from './open-log';
+import { openLog, replaceDamagedLog } from './open-log';
 import { type SubsystemOptions, SubsystemOptionsError, parseSubsystemOptions } from './options';
 import { type ProfileLock, acquireProfileLock } from './profile-lock';
 import { type Retention, scheduleRetention } from './retention';
@@ -128,12 +128,10 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
         // log) surfaced while recovery wrote: that file is set aside like any other damaged one,
         // renamed before its writable connection closes so no checkpoint rewrites it.
         if (!(err instanceof SagaLogError) || err.code !== 'corrupt' || opened.movedAside.length > 0) throw recoveryFailed(err, log.file);
-        const moved = setAsideOpenLog(opened, `corrupt pages found by launch recovery (${err.message})`, clock());
-        opened = openLog(options.userDataDir, openOptions);
+        opened = replaceDamagedLog(opened, { kind: 'corrupt_pages', reason: `corrupt pages found by launch recovery (${err.message})` }, options.userDataDir, openOptions);
         log = opened.log;
-        continueIds(log, [moved]);
         try {
-          recovery = runRecovery(log, { bootId, movedAside: [moved, ...opened.movedAside] });
+          recovery = runRecovery(log, { bootId, movedAside: opened.movedAside });
         } catch (again) {
           throw recoveryFailed(again, log.file);
         }

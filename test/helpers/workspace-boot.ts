@@ -5,7 +5,8 @@ import { workspaceApp } from '../../src-main/workspace-app/app';
 
 export const DIST_DIR = path.resolve(__dirname, '../../dist');
 
-export function bootWorkspace(options: SubsystemOptions): Promise<SagaSubsystem> {
-  const app = workspaceApp({ peersDir: path.join(DIST_DIR, 'peers') });
+/** `peersDir`: where the built peers are, for a fixture bundled away from the checkout. */
+export function bootWorkspace(options: SubsystemOptions, peersDir = path.join(DIST_DIR, 'peers')): Promise<SagaSubsystem> {
+  const app = workspaceApp({ peersDir });
   return startSagaSubsystem({ ...app.subsystem({ userDataDir: options.userDataDir }), ...options });
 }

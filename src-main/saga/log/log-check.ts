@@ -10,8 +10,6 @@ import { OWN_TABLES, SCHEMA_VERSION } from './schema';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
-/** How the damage of a file that is not SQLite at all begins: there is nothing in it to read. */
-export const NOT_SQLITE = 'not an SQLite database';
 
 /**
  * Files up to this size get a full `PRAGMA quick_check` (about 1 ms per MB here, so ~20 ms at
@@ -26,13 +24,23 @@ export interface LogCheckOptions {
   quickCheckMaxBytes?: number;
 }
 
-/** Why the file cannot be used as a saga log, or null when it looks sound. */
-export type Damage = string | null;
+/**
+ * Why a file cannot be used as a saga log. The kind decides what can still be read of it: a file
+ * that is not SQLite at all has nothing to read; the others may still yield their interrupted sagas.
+ */
+export type DamageKind = 'not_sqlite' | 'truncated' | 'corrupt_header' | 'corrupt_pages' | 'foreign';
+export interface Damage {
+  kind: DamageKind;
+  /** The words the recovery report and the move-aside reason carry. */
+  reason: string;
+}
+
+const damage = (kind: DamageKind, reason: string): Damage => ({ kind, reason });
 
 /** What a read-only pass found still readable in a damaged log. */
 export type InterruptedRead = { sagas: UnresolvedSaga[] } | { unreadable: string };
 
-function headerDamage(file: string, size: number): Damage {
+function headerDamage(file: string, size: number): Damage | null {
   const header = Buffer.alloc(HEADER_BYTES);
   const fd = fs.openSync(file, 'r');
   let read: number;
@@ -42,18 +50,18 @@ function headerDamage(file: string, size: number): Damage {
     fs.closeSync(fd);
   }
   if (read < SQLITE_MAGIC.length || !header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
-    return `${NOT_SQLITE} (its header is not an SQLite header)`;
+    return damage('not_sqlite', 'not an SQLite database (its header is not an SQLite header)');
   }
-  if (read < HEADER_BYTES) return `truncated: only ${size} bytes, shorter than an SQLite header`;
+  if (read < HEADER_BYTES) return damage('truncated', `truncated: only ${size} bytes, shorter than an SQLite header`);
   const raw = header.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return `corrupt header: invalid page size ${raw}`;
-  if (size % pageSize !== 0) return `truncated: ${size} bytes is not a whole number of ${pageSize}-byte pages`;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return damage('corrupt_header', `corrupt header: invalid page size ${raw}`);
+  if (size % pageSize !== 0) return damage('truncated', `truncated: ${size} bytes is not a whole number of ${pageSize}-byte pages`);
   // The in-header page count is only trustworthy when the version-valid-for field matches.
   const pages = header.readUInt32BE(28);
   const valid = header.readUInt32BE(24) === header.readUInt32BE(92);
   if (valid && pages > 0 && pages * pageSize > size) {
-    return `truncated: the header records ${pages} pages but the file holds ${size / pageSize}`;
+    return damage('truncated', `truncated: the header records ${pages} pages but the file holds ${size / pageSize}`);
   }
   return null;
 }
@@ -98,7 +106,7 @@ function openReadOnly(file: string, busyTimeoutMs: number): Database.Database {
  * Errors that are not damage (locked by another process, permission, I/O) are thrown as
  * SagaLogError: such a file is somebody's live data, never something to move aside.
  */
-export function findDamage(file: string, options: LogCheckOptions): Damage {
+export function findDamage(file: string, options: LogCheckOptions): Damage | null {
   const size = fs.statSync(file).size;
   const fromHeader = headerDamage(file, size);
   if (fromHeader !== null) return fromHeader;
@@ -112,12 +120,12 @@ export function findDamage(file: string, options: LogCheckOptions): Damage {
     if (migrates || size <= (options.quickCheckMaxBytes ?? QUICK_CHECK_MAX_BYTES)) {
       const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
-      if (problems.length > 0) return `corrupt pages (quick_check: ${problems.join('; ')})`;
+      if (problems.length > 0) return damage('corrupt_pages', `corrupt pages (quick_check: ${problems.join('; ')})`);
     }
     readRecoveryPages(db, present);
     return null;
   } catch (err) {
-    if (isCorruption(err)) return `corrupt pages (${(err as Error).message})`;
+    if (isCorruption(err)) return damage('corrupt_pages', `corrupt pages (${(err as Error).message})`);
     throw toSagaLogError(err, 'checking the saga log', file);
   } finally {
     db?.close();

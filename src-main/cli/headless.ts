@@ -49,8 +49,12 @@ export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<numbe
     }
     process.stdout.write(`panel: ${server.url}\n`);
     await signalled;
-    await server.close();
+    // Requests already running keep their connections: sagas that finish within the grace period
+    // are answered as finished; only then are the connections closed.
+    server.stopAccepting();
     await subsystem.shutdown();
+    await server.drained(1000);
+    await server.close();
     return 0;
   };
 }

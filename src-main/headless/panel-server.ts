@@ -37,6 +37,13 @@ export interface PanelServer {
   origin: string;
   port: number;
   token: string;
+  /**
+   * Orderly stop, first half: new API requests are answered 503 (the app is stopping), event
+   * streams are ended; API requests already running still get their answers.
+   */
+  stopAccepting(): void;
+  /** Resolves once every API request that was running has been answered, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -158,7 +165,23 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
   }, heartbeatMs);
   heartbeat.unref();
 
-  async function serveApi(req: http.IncomingMessage, res: http.ServerResponse, channelPart: string) {
+  // API requests being answered: an orderly stop lets them finish (a saga that completes within
+  // the grace period must be reported as completed, not as a dropped connection).
+  const answering = new Set<Promise<void>>();
+  let accepting = true;
+
+  function serveApi(req: http.IncomingMessage, res: http.ServerResponse, channelPart: string): Promise<void> {
+    if (!accepting) {
+      const answer = errorResponse('busy', 'The app is stopping; relaunch it, and this tab reconnects.');
+      send(res, 503, 'application/json; charset=utf-8', JSON.stringify(answer), { Connection: 'close' });
+      return Promise.resolve();
+    }
+    const p = answerApi(req, res, channelPart).finally(() => answering.delete(p));
+    answering.add(p);
+    return p;
+  }
+
+  async function answerApi(req: http.IncomingMessage, res: http.ServerResponse, channelPart: string) {
     if (req.method !== 'POST') {
       sendText(res, 405, 'Use POST for panel requests.', { Allow: 'POST' });
       return;
@@ -259,8 +282,29 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
     origin,
     port,
     token,
+    stopAccepting: () => {
+      if (!accepting) return;
+      accepting = false;
+      unsubscribe();
+      clearInterval(heartbeat);
+      for (const res of eventClients) res.end();
+      eventClients.clear();
+      // The socket stays open until close(): a request already on its way gets a 503 it can
+      // read ("the app is stopping") instead of a reset connection.
+    },
+    drained: async (timeoutMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...answering]),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
+        accepting = false;
         unsubscribe();
         clearInterval(heartbeat);
         for (const res of eventClients) res.end();

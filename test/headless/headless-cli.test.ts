@@ -74,3 +74,35 @@ test('bad usage exits 2 with one sentence', () => {
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /user-data-dir/);
 });
+
+test('SIGTERM answers the launcher requests it was running: sagas that finish within the grace are reported finished', async () => {
+  const dir = tempDir('headless-stop-');
+  const host = await startHeadless(dir);
+  const run = (i: number) =>
+    fetch(`${host.url}api/launcher:run-saga`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ saga: 'open_workspace', workspace: `stop-${i}` }),
+    }).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: { sagaId: number; state: string } } }),
+      (err: unknown) => ({ status: 0, body: { ok: false, dropped: String(err) } }),
+    );
+  const answers = Array.from({ length: 20 }, (_, i) => run(i));
+  // Stop once some sagas are under way (their rows exist), not before any request arrived.
+  const file = path.join(dir, LOG_FILE_NAME);
+  for (let i = 0; i < 200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  host.child.kill('SIGTERM');
+  const results = await Promise.all(answers);
+  const done = await host.exit;
+  assert.equal(done.code, 0, done.stderr);
+  assert.deepEqual(results.filter((r) => r.status === 0), [], 'no connection was dropped');
+  const finished = results.filter((r) => r.body.ok);
+  assert.ok(finished.length > 0, 'some sagas were answered');
+  const log = SagaLog.open(file, { readonly: true });
+  try {
+    for (const r of finished) assert.equal(log.saga(r.body.data!.sagaId)?.state, r.body.data!.state, 'the answer is what the log holds');
+  } finally {
+    log.close();
+  }
+});

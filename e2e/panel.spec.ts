@@ -188,8 +188,11 @@ test('records a review with its note and hides reviewed sagas', async ({ page, h
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toHaveAttribute('data-saga-id', String(profile.ids.interrupted));
 
-  // The review is in the log, not in the page: a reload still shows it.
+  // The review is in the log, not in the page: a reload still shows it (the filters stay, from the URL).
   await page.reload();
+  await expect(page.getByTestId('filter-hide-reviewed')).toBeChecked();
+  await expect(rows(page)).toHaveCount(1);
+  await page.getByTestId('filter-hide-reviewed').uncheck();
   await sagaRow(page, profile.ids.failedCompensation).click();
   await expect(page.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
 });

@@ -66,6 +66,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   read_only: 409,
   busy: 503,
   internal: 500,
+  unreachable: 502,
 };
 
 interface StaticFile {

@@ -6,7 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
+import { loadOrCreatePanelAddress, savePanelAddress } from '../src-main/headless/panel-address';
+import { startPanelServer } from '../src-main/headless/panel-server';
+import { createSagaHandlers } from '../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../src-main/saga/log/saga-log';
+import { SagaEvents } from '../src-main/saga/saga-events';
 import { writeCompleted, writeFailedCompensation } from '../test/ipc/panel-fixtures';
 import { type Host, startHost } from './support/panel-host';
 import { PanelPage } from './support/panel-page';
@@ -268,6 +272,49 @@ test('an empty log says how to start a saga and links to the launcher, which lin
     await expect(page.getByTestId('list-empty')).toBeVisible();
   } finally {
     await host.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// The host's start is the app's own; here the same address functions it will call serve the
+// same handlers twice over one profile, as two launches would.
+test('a relaunch of the same profile serves the same URL, and the open tab reconnects by itself', async ({ page, panel }) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-relaunch-'));
+  const panelDir = path.join(__dirname, '..', 'dist', 'renderer');
+  const launch = async () => {
+    const log = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+    const address = loadOrCreatePanelAddress(dir);
+    const server = await startPanelServer({
+      handlers: createSagaHandlers({ log, events: new SagaEvents(), reviewer: 'tester' }),
+      panelDir,
+      token: address.token,
+      port: address.port,
+      anyPortIfTaken: true,
+    });
+    savePanelAddress(dir, { token: server.token, port: server.port });
+    return { log, server, stop: async () => (await server.close(), log.close()) };
+  };
+  try {
+    const first = await launch();
+    await panel.goto(first.server.url);
+    const live = page.getByTestId('live-status');
+    await expect(live).toHaveAttribute('data-live', 'true');
+    await first.stop();
+    await expect(live).toHaveAttribute('data-live', 'false');
+
+    // Written while the app was down; the relaunched app serves it at the same address.
+    const offline = SagaLog.open(path.join(dir, LOG_FILE_NAME));
+    const id = offline.startSaga({ name: 'open_workspace', inputJson: '{"name":"after-relaunch"}' });
+    offline.close();
+    const second = await launch();
+    try {
+      expect(second.server.url).toBe(first.server.url);
+      await expect(live).toHaveAttribute('data-live', 'true', { timeout: 20_000 });
+      await expect(panel.row(id).getByTestId('row-key')).toHaveText('after-relaunch');
+    } finally {
+      await second.stop();
+    }
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,16 +11,10 @@ import { startPanelServer } from '../src-main/headless/panel-server';
 import { createSagaHandlers } from '../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../src-main/saga/log/saga-log';
 import { SagaEvents } from '../src-main/saga/saga-events';
-import { writeCompleted, writeFailedCompensation } from '../test/ipc/panel-fixtures';
+import { DAY2, type Profile, writeProfile } from './support/operator-profile';
 import { type Host, startHost } from './support/panel-host';
 import { PanelPage } from './support/panel-page';
 
-// Within retention's week, on whole hours: day one, day two, and the crash a day later.
-const DAY_MS = 86_400_000;
-const BASE = Math.floor(Date.now() / 3600_000) * 3600_000 - 3 * DAY_MS;
-const DAY1 = BASE;
-const DAY2 = BASE + DAY_MS;
-const CRASH_AT = BASE + 2 * DAY_MS;
 const ZONE = 'Europe/Berlin';
 
 /** An instant as a datetime-local input's value in the page's zone. */
@@ -28,46 +22,6 @@ function localInput(ms: number): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
     .format(ms)
     .replace(' ', 'T');
-}
-
-interface Profile {
-  dir: string;
-  /** Completed open/close_workspace sagas, oldest first; [i] ran for workspace ws-i. */
-  completed: number[];
-  reviewed: number;
-  /** What the crash left, oldest first; recovery marks them at the host's start. */
-  interrupted: number[];
-}
-
-/** 120 completed sagas over two days, one reviewed failed_compensation, then 8 a crash interrupted. */
-function writeProfile(dir: string, completedCount = 120): Profile {
-  let now = DAY1;
-  const log = SagaLog.open(path.join(dir, LOG_FILE_NAME), { clock: () => new Date(now) });
-  const completed: number[] = [];
-  for (let i = 0; i < completedCount; i++) {
-    now = (i < completedCount / 2 ? DAY1 : DAY2) + i * 60_000;
-    completed.push(writeCompleted(log, i % 2 ? 'close_workspace' : 'open_workspace', { name: `ws-${i}`, owner: i % 3 ? 'ada' : 'grace' }));
-  }
-  now = DAY2 + 3 * 3600_000;
-  const reviewed = writeFailedCompensation(log, 'move_files');
-  log.markReviewed(reviewed, 'tester', 'checked by hand');
-  const interrupted: number[] = [];
-  for (let k = 0; k < 8; k++) {
-    now = CRASH_AT + k * 1000;
-    const id = log.startSaga({
-      name: 'open_workspace',
-      inputJson: JSON.stringify({ name: `crash-${k}`, owner: 'ada' }),
-      plannedSteps: 4,
-      bootId: 'boot-crashed',
-    });
-    log.startStep({ sagaId: id, stepIndex: 0, name: 'create_workspace', target: 'srv', kind: 'compensatable', cmdJson: '{"op":"create"}', peerGeneration: 1 });
-    now += 300;
-    log.finishStep(id, 0, '{"workspaceId":"w"}');
-    log.startStep({ sagaId: id, stepIndex: 1, name: 'start_session', target: 'host', kind: 'compensatable', cmdJson: '{"op":"start"}', peerGeneration: 1 });
-    interrupted.push(id);
-  }
-  log.close();
-  return { dir, completed, reviewed, interrupted };
 }
 
 const test = base.extend<{ profile: Profile; host: Host; panel: PanelPage }>({

@@ -63,7 +63,9 @@ test('at 1280x800 after an 8-saga recovery, a dozen one-line rows fit and the ba
   const reason = crashed.getByTestId('row-reason');
   await expect(reason).toHaveAttribute('title', /interrupted while running/);
   expect(await reason.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
-  await expect(crashed.getByTestId('row-duration')).toHaveText('ran at least 300 ms, interrupted');
+  await expect(crashed.getByTestId('row-duration')).toHaveText('≥ 300 ms');
+  await expect(crashed.getByTestId('row-duration')).toHaveAttribute('title', 'ran at least 300 ms, interrupted');
+  await expect(page.getByTestId('started-zone')).toHaveText(/^UTC\+0[12]:00$/);
   await expect(panel.row(profile.reviewed).getByTestId('row-reviewed')).toHaveText('✓');
   await expect(panel.row(profile.completed[119]!).getByTestId('row-reviewed')).toHaveText('');
 

@@ -40,7 +40,7 @@ export function startPanel(api: SagaPanelApi): void {
   const activeFilters = byTestId('active-filters');
   const startedHead = byTestId('started-head');
 
-  startedHead.textContent = `Started (${zoneLabel()})`;
+  replaceChildren(startedHead, 'Started', h('span', { class: 'zone', testid: 'started-zone' }, zoneLabel()));
   startedHead.title = `Local time, ${zoneLabel()}; hover a time for UTC`;
 
   let view: ViewState = parseHash(window.location.hash);
@@ -170,7 +170,7 @@ export function startPanel(api: SagaPanelApi): void {
           : null,
       ),
       h('td', { class: 'started' }, h('time', { datetime: s.startedAt, title: utcTitle(s.startedAt) }, formatTime(s.startedAt, true))),
-      h('td', { class: 'num dur', testid: 'row-duration' }, sagaDuration(s)),
+      durationCell(s),
       h(
         'td',
         { class: 'num steps', testid: 'row-steps' },
@@ -184,6 +184,15 @@ export function startPanel(api: SagaPanelApi): void {
       void openDetail(s.sagaId);
     });
     return tr;
+  }
+
+  /** The full sentence for an interrupted saga does not fit a column: a short form, the sentence on hover. */
+  function durationCell(s: ListItem): HTMLElement {
+    const text = sagaDuration(s);
+    const m = /^ran at least (.+), interrupted$/.exec(text);
+    return m
+      ? h('td', { class: 'num dur', testid: 'row-duration', title: text }, h('span', { 'aria-label': text }, `≥ ${m[1]}`))
+      : h('td', { class: 'num dur', testid: 'row-duration' }, text);
   }
 
   function launcherLink(): HTMLElement {

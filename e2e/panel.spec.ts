@@ -163,11 +163,6 @@ test("shows the crashed saga's in-flight step as outcome unknown, named by the r
   // Only the step in flight is marked; the finished one before it is not.
   await expect(detail.getByTestId('step-outcome-unknown')).toHaveCount(1);
 
-  if (process.env.UPDATE_PANEL_SCREENSHOT) {
-    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
-  }
-
   await sagaRow(page, profile.ids.completed[59]!).click();
   const final = page.locator('[data-testid="saga-detail"] [data-testid="step"][data-step-index="2"]');
   await expect(final.getByTestId('step-idempotency-key')).toHaveText(`install-package-${profile.ids.completed[59]}-final`);

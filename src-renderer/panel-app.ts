@@ -40,6 +40,9 @@ export function startPanel(api: SagaPanelApi): void {
   const activeFilters = byTestId('active-filters');
   const startedHead = byTestId('started-head');
 
+  // In Electron the page may not navigate (will-navigate is denied): the launcher is its own window there.
+  const inBrowser = window.location.protocol === 'http:' || window.location.protocol === 'https:';
+  byTestId('launcher-link').hidden = !inBrowser;
   replaceChildren(startedHead, 'Started', h('span', { class: 'zone', testid: 'started-zone' }, zoneLabel()));
   startedHead.title = `Local time, ${zoneLabel()}; hover a time for UTC`;
 
@@ -195,8 +198,8 @@ export function startPanel(api: SagaPanelApi): void {
       : h('td', { class: 'num dur', testid: 'row-duration' }, text);
   }
 
-  function launcherLink(): HTMLElement {
-    return h('a', { href: 'launcher.html', testid: 'empty-launcher-link' }, 'the launcher page');
+  function launcherLink(): HTMLElement | string {
+    return inBrowser ? h('a', { href: 'launcher.html', testid: 'empty-launcher-link' }, 'the launcher page') : 'the launcher window';
   }
 
   function renderList() {

@@ -6,12 +6,15 @@ import { callPanel } from '../src-main/headless/panel-client';
 import { startPanelServer } from '../src-main/headless/panel-server';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import { SagaEvents } from '../src-main/saga/saga-events';
+import { LIMITS } from '../src-shared/ipc-contract';
 import type { BenchContext } from './log-bench';
 import { median, round } from './stats';
 
 export async function runPanelBench(ctx: BenchContext, distDir: string): Promise<Record<string, number>> {
   const log = SagaLog.open(ctx.largeLogFile());
-  const handlers = createSagaHandlers({ log, events: new SagaEvents(), reviewer: 'bench' });
+  // The large log's inputs carry the workspace, as the domain's definitions will declare it.
+  const keyInputFields = { open_workspace: 'workspace', close_workspace: 'workspace' };
+  const handlers = createSagaHandlers({ log, events: new SagaEvents(), reviewer: 'bench', keyInputFields });
   const server = await startPanelServer({ handlers, port: 0, panelDir: path.join(distDir, 'renderer') });
   const address = { origin: server.origin, token: server.token };
   const rounds = ctx.quick ? 30 : 101;
@@ -32,16 +35,34 @@ export async function runPanelBench(ctx: BenchContext, distDir: string): Promise
   const listPaged = await time('saga:list', (i) => ({ limit: 50, beforeId: ctx.largeSagas - ((i * 4999) % (ctx.largeSagas - 100)) }));
   const listFailed = await time('saga:list', () => ({ limit: 50, state: 'failed' }));
   const detail = await time('saga:get', (i) => ({ sagaId: 1 + ((i * 7919) % ctx.largeSagas) }));
+  // Partial name: matched against the distinct names (one index seek each), then one index range per name.
+  const search = await time('saga:list', () => ({ limit: 50, nameContains: 'open' }));
+  const searchPaged = await time('saga:list', (i) => ({ limit: 50, nameContains: 'open', beforeId: ctx.largeSagas - ((i * 4999) % (ctx.largeSagas - 100)) }));
+  // Input text that matches nothing: the worst case, a scan of the whole per-request window.
+  const inputSearch = await time('saga:list', (i) => ({ limit: 50, inputContains: 'no such text', beforeId: ctx.largeSagas - ((i * 4999) % (ctx.largeSagas - 100)) }));
+  const inputHit = await time('saga:list', () => ({ limit: 50, inputContains: 'w9' }));
+  const timeRange = await time('saga:list', (i) => ({
+    limit: 50,
+    startedFrom: new Date(Date.parse('2026-01-01T00:00:00Z') + ((i * 7919) % ctx.largeSagas) * 1000).toISOString(),
+  }));
   await time('saga:counts', () => ({}));
   await time('saga:recovery-reports', () => ({ limit: 4 }));
   await server.close();
   log.close();
   console.log(`panel: list50 ${list.toFixed(2)}ms (paged ${listPaged.toFixed(2)}ms, state filter ${listFailed.toFixed(2)}ms), detail ${detail.toFixed(2)}ms, largest response ${maxBytes} bytes`);
+  console.log(
+    `panel search: name part ${search.toFixed(2)}ms (paged ${searchPaged.toFixed(2)}ms), input text ${inputSearch.toFixed(2)}ms per ${LIMITS.inputScanRows}-saga window (a common hit ${inputHit.toFixed(2)}ms), time range ${timeRange.toFixed(2)}ms`,
+  );
   return {
     'panel.list50_ms': round(list),
     'panel.list50_paged_ms': round(listPaged),
     'panel.list50_state_ms': round(listFailed),
     'panel.detail_ms': round(detail),
+    'panel.search_ms': round(search),
+    'panel.search_paged_ms': round(searchPaged),
+    'panel.input_search_ms': round(inputSearch),
+    'panel.input_search_hit_ms': round(inputHit),
+    'panel.time_range_ms': round(timeRange),
     'panel.max_response_bytes': maxBytes,
   };
 }

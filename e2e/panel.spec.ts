@@ -163,11 +163,6 @@ test("shows the crashed saga's in-flight step as outcome unknown, named by the r
   // Only the step in flight is marked; the finished one before it is not.
   await expect(detail.getByTestId('step-outcome-unknown')).toHaveCount(1);
 
-  if (process.env.UPDATE_PANEL_SCREENSHOT) {
-    fs.mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
-    await page.screenshot({ path: path.join(ROOT, 'docs', 'panel.png') });
-  }
-
   await sagaRow(page, profile.ids.completed[59]!).click();
   const final = page.locator('[data-testid="saga-detail"] [data-testid="step"][data-step-index="2"]');
   await expect(final.getByTestId('step-idempotency-key')).toHaveText(`install-package-${profile.ids.completed[59]}-final`);
@@ -188,8 +183,11 @@ test('records a review with its note and hides reviewed sagas', async ({ page, h
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toHaveAttribute('data-saga-id', String(profile.ids.interrupted));
 
-  // The review is in the log, not in the page: a reload still shows it.
+  // The review is in the log, not in the page: a reload still shows it (the filters stay, from the URL).
   await page.reload();
+  await expect(page.getByTestId('filter-hide-reviewed')).toBeChecked();
+  await expect(rows(page)).toHaveCount(1);
+  await page.getByTestId('filter-hide-reviewed').uncheck();
   await sagaRow(page, profile.ids.failedCompensation).click();
   await expect(page.getByTestId('review-note-text')).toHaveText('checked the copy on host by hand; removed it');
 });

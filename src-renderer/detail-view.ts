@@ -1,7 +1,8 @@
 // The detail of one saga: its summary, the reason it stopped, the review, and the step timeline.
 import type { BoundedText, SagaDetailView, SagaPanelApi, StepView } from '../src-shared/ipc-contract';
 import { h } from './dom';
-import { duration, formatBytes, formatTime, isLive, prettyJson, stepLabel } from './format';
+import { explain } from './explain';
+import { duration, formatBytes, formatTime, isLive, prettyJson, sagaDuration, stepLabel, utcTitle } from './format';
 
 export interface DetailCallbacks {
   onReviewed(sagaId: number): void;
@@ -10,6 +11,10 @@ export interface DetailCallbacks {
 
 function badge(state: string, testid: string): HTMLElement {
   return h('span', { class: `badge state-${state.replace(/\s+/g, '-')}`, testid }, state);
+}
+
+function timeEl(iso: string): HTMLElement {
+  return h('time', { datetime: iso, title: utcTitle(iso) }, formatTime(iso));
 }
 
 function field(label: string, value: Node | string, testid?: string): HTMLElement {
@@ -33,7 +38,8 @@ function payloadBlock(
       more.disabled = true;
       const r = await fetchFull();
       if (!r.ok) {
-        note.textContent = `could not load the full text: ${r.error.message}`;
+        note.textContent = `Could not load the full text. ${explain(r.error)}`;
+        more.disabled = false;
         return;
       }
       const full = r.data.payload;
@@ -81,7 +87,7 @@ function stepItem(api: SagaPanelApi, saga: SagaDetailView, step: StepView): HTML
     field('target', step.target ?? '—', 'step-target'),
     field('peer generation', step.peerGeneration === null ? '—' : String(step.peerGeneration), 'step-generation'),
     field('kind', step.kind ?? (step.compensatesIndex !== null ? 'compensation' : '—')),
-    field('started', h('span', { title: step.startedAt }, formatTime(step.startedAt))),
+    field('started', timeEl(step.startedAt)),
     field('duration', unknown ? 'unknown' : duration(step.startedAt, step.endedAt), 'step-duration'),
     step.idempotencyKey !== null ? field('idempotency key', h('code', {}, step.idempotencyKey), 'step-idempotency-key') : null,
   );
@@ -106,12 +112,18 @@ function reviewSection(api: SagaPanelApi, saga: SagaDetailView, cb: DetailCallba
       'section',
       { class: 'review done', testid: 'review-info' },
       h('h3', {}, 'Reviewed'),
-      h('p', {}, `by ${saga.review.reviewedBy} at ${formatTime(saga.review.reviewedAt)}`),
+      h('p', {}, `by ${saga.review.reviewedBy} at `, timeEl(saga.review.reviewedAt)),
       h('blockquote', { testid: 'review-note-text' }, saga.review.note),
     );
   }
   if (saga.state !== 'failed_compensation') return null;
-  const note = h('textarea', { testid: 'review-note', rows: 3, maxlength: 1000, placeholder: 'What you checked or repaired, for the next person' });
+  const note = h('textarea', {
+    testid: 'review-note',
+    id: `review-note-${saga.sagaId}`,
+    rows: 3,
+    maxlength: 1000,
+    placeholder: 'What you checked or repaired, for the next person',
+  });
   const submit = h('button', { type: 'submit', testid: 'review-submit' }, 'Mark reviewed');
   const error = h('p', { class: 'error', testid: 'review-error', role: 'alert', hidden: true });
   const form = h(
@@ -119,18 +131,26 @@ function reviewSection(api: SagaPanelApi, saga: SagaDetailView, cb: DetailCallba
     { class: 'review', testid: 'review-form' },
     h('h3', {}, 'Review'),
     h('p', { class: 'muted' }, 'Nothing was re-sent: check the targets by hand, then record what you found.'),
+    h('label', { for: `review-note-${saga.sagaId}`, class: 'sr-only' }, 'Review note'),
     note,
     h('div', { class: 'row' }, submit),
     error,
   );
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    submit.disabled = true;
     error.hidden = true;
+    // Checked here, in plain words, before anything is sent.
+    if (note.value.trim() === '') {
+      error.textContent = 'Write a note first: say what you checked or repaired, so the next person knows.';
+      error.hidden = false;
+      note.focus();
+      return;
+    }
+    submit.disabled = true;
     const r = await api.review({ sagaId: saga.sagaId, note: note.value });
     submit.disabled = false;
     if (!r.ok) {
-      error.textContent = r.error.message;
+      error.textContent = `The review was not saved. ${explain(r.error)}`;
       error.hidden = false;
       return;
     }
@@ -139,8 +159,13 @@ function reviewSection(api: SagaPanelApi, saga: SagaDetailView, cb: DetailCallba
   return form;
 }
 
+/** Recovery sets an interrupted saga's end to the relaunch, so it is labelled as such. */
+function wasInterruptedLabel(saga: SagaDetailView): string {
+  return sagaDuration(saga).endsWith('interrupted') ? 'marked at relaunch' : 'ended';
+}
+
 export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: DetailCallbacks): HTMLElement {
-  const close = h('button', { type: 'button', class: 'close', testid: 'detail-close', title: 'Close (Esc)' }, '×');
+  const close = h('button', { type: 'button', class: 'close', testid: 'detail-close', title: 'Close (Esc)', 'aria-label': 'Close the detail' }, '×');
   close.addEventListener('click', () => cb.onClose());
   const inputBlock = payloadBlock('input', saga.input, 'saga-input', () => api.payload({ sagaId: saga.sagaId, field: 'input' }));
   const steps = h('ol', { class: 'timeline', testid: 'step-timeline' });
@@ -155,7 +180,13 @@ export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: Detail
   return h(
     'article',
     { class: `detail state-${saga.state}`, testid: 'saga-detail', 'data-saga-id': saga.sagaId },
-    h('header', { class: 'detail-head' }, h('h2', {}, `#${saga.sagaId} `, h('span', { testid: 'detail-name' }, saga.name)), badge(saga.state, 'detail-state'), close),
+    h(
+      'header',
+      { class: 'detail-head' },
+      h('h2', {}, `#${saga.sagaId} `, h('span', { testid: 'detail-name' }, saga.name), saga.keyInput ? h('span', { class: 'key', testid: 'detail-key' }, ` ${saga.keyInput}`) : null),
+      badge(saga.state, 'detail-state'),
+      close,
+    ),
     saga.failureReason
       ? h(
           'section',
@@ -168,9 +199,9 @@ export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: Detail
     h(
       'dl',
       { class: 'summary' },
-      field('started', h('span', { title: saga.startedAt }, formatTime(saga.startedAt))),
-      field('ended', saga.endedAt ? h('span', { title: saga.endedAt }, formatTime(saga.endedAt)) : '—'),
-      field('duration', duration(saga.startedAt, saga.endedAt)),
+      field('started', timeEl(saga.startedAt)),
+      field(wasInterruptedLabel(saga), saga.endedAt ? timeEl(saga.endedAt) : '—'),
+      field('duration', sagaDuration(saga), 'detail-duration'),
       field('steps', `${saga.progressedSteps} of ${saga.plannedSteps ?? '?'} progressed, ${saga.stepsTotal} rows`),
       field('launch', saga.bootId ?? '—'),
     ),

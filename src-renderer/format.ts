@@ -3,11 +3,28 @@ import type { SagaState, StepState } from '../src-shared/saga-model';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-/** Local wall-clock time; the ISO text stays available as a tooltip. */
-export function formatTime(iso: string): string {
+/** The local zone as an offset from UTC, e.g. `UTC`, `UTC+01:00`, `UTC-05:30`. */
+export function zoneLabel(d: Date = new Date()): string {
+  const off = -d.getTimezoneOffset();
+  if (off === 0) return 'UTC';
+  const a = Math.abs(off);
+  return `UTC${off > 0 ? '+' : '-'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/** Local wall-clock time with its zone; `short` leaves out the year and the zone (a column header names it). */
+export function formatTime(iso: string, short = false): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (short) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time} ${zoneLabel(d)}`;
+}
+
+/** The tooltip of a shown time: the same instant in UTC. */
+export function utcTitle(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
 }
 
 export function formatDurationMs(ms: number): string {
@@ -26,6 +43,21 @@ export function duration(startedAt: string, endedAt: string | null, now = Date.n
   if (Number.isNaN(start) || Number.isNaN(end)) return '—';
   const text = formatDurationMs(end - start);
   return endedAt === null ? `${text}…` : text;
+}
+
+/** A saga that recovery marked after a crash: its end time is the relaunch, not when it stopped. */
+export function wasInterrupted(s: { state: SagaState; failureReason: string | null }): boolean {
+  return s.state === 'failed_compensation' && (s.failureReason ?? '').startsWith('interrupted');
+}
+
+/** A saga's duration; an interrupted one ran at least until its last recorded step activity. */
+export function sagaDuration(
+  s: { state: SagaState; failureReason: string | null; startedAt: string; endedAt: string | null; lastActivityAt: string | null },
+  now = Date.now(),
+): string {
+  if (!wasInterrupted(s)) return duration(s.startedAt, s.endedAt, now);
+  const ran = s.lastActivityAt === null ? 0 : Date.parse(s.lastActivityAt) - Date.parse(s.startedAt);
+  return `ran at least ${formatDurationMs(Math.max(0, ran))}, interrupted`;
 }
 
 export function formatBytes(n: number): string {

@@ -1,27 +1,35 @@
-// The panel: filters, the paged list, the recovery banner, the detail, live updates and keys.
-// It sees the app only through SagaPanelApi.
-import type { CountsResponse, ListRequest, SagaPanelApi } from '../src-shared/ipc-contract';
-import type { SagaState, SagaSummary, UnreadableSaga } from '../src-shared/saga-model';
+// The panel: filters and search, the paged list, the recovery banner, the detail, live updates
+// and keys. What it shows is one ViewState kept in the URL's hash. It sees the app only
+// through SagaPanelApi.
+import type { CountsResponse, ListItem, ListResponse, SagaPanelApi } from '../src-shared/ipc-contract';
+import type { SagaState, UnreadableSaga } from '../src-shared/saga-model';
+import { renderBanner } from './banner';
 import { renderDetail } from './detail-view';
 import { byTestId, h, replaceChildren } from './dom';
-import { duration, formatTime, isLive } from './format';
+import { explain } from './explain';
+import { formatTime, isLive, sagaDuration, utcTitle, zoneLabel } from './format';
+import { type ViewState, firstPage, idJump, isFiltered, listKey, listRequestFor, parseHash, toHash } from './view-state';
 
 const PAGE_SIZE = 50;
 /** Bursts of changes (the demo runs many sagas) refresh at most this often. */
 const REFRESH_MS = 250;
-const STATES: SagaState[] = ['running', 'completed', 'failed', 'compensating', 'failed_compensation'];
+const STATES: SagaState[] = ['running', 'compensating', 'failed_compensation', 'failed', 'completed'];
 
-interface Filters {
-  state: SagaState | undefined;
-  name: string | undefined;
-  hideReviewed: boolean;
+interface Shown {
+  /** listKey of the view this answer was for. */
+  key: string;
+  data: ListResponse;
 }
 
 export function startPanel(api: SagaPanelApi): void {
   const rowsEl = byTestId<HTMLTableSectionElement>('saga-rows');
+  const listEl = byTestId<HTMLTableElement>('saga-list');
   const statusEl = byTestId('list-status');
   const detailPane = byTestId('detail-pane');
-  const nameInput = byTestId<HTMLInputElement>('filter-name');
+  const searchInput = byTestId<HTMLInputElement>('filter-name');
+  const inputSearch = byTestId<HTMLInputElement>('filter-input');
+  const fromInput = byTestId<HTMLInputElement>('filter-from');
+  const toInput = byTestId<HTMLInputElement>('filter-to');
   const hideReviewed = byTestId<HTMLInputElement>('filter-hide-reviewed');
   const newerBtn = byTestId<HTMLButtonElement>('page-newer');
   const olderBtn = byTestId<HTMLButtonElement>('page-older');
@@ -29,64 +37,119 @@ export function startPanel(api: SagaPanelApi): void {
   const banner = byTestId('recovery-banner');
   const liveEl = byTestId('live-status');
   const stateFilters = byTestId('state-filters');
-  const namesList = document.getElementById('saga-names');
+  const activeFilters = byTestId('active-filters');
+  const startedHead = byTestId('started-head');
 
-  const filters: Filters = { state: undefined, name: undefined, hideReviewed: false };
-  /** Cursors of the pages before the current one; the current page's cursor is the last. */
-  let cursors: (number | undefined)[] = [undefined];
-  let page: SagaSummary[] = [];
-  /** Rows of the page the app could not read: shown in their place, with why. */
-  let unreadableRows: UnreadableSaga[] = [];
-  let nextCursor: number | null = null;
-  let selectedId: number | null = null;
-  let openId: number | null = null;
-  let listSeq = 0;
+  // In Electron the page may not navigate (will-navigate is denied): the launcher is its own window there.
+  const inBrowser = window.location.protocol === 'http:' || window.location.protocol === 'https:';
+  byTestId('launcher-link').hidden = !inBrowser;
+  replaceChildren(startedHead, 'Started', h('span', { class: 'zone', testid: 'started-zone' }, zoneLabel()));
+  startedHead.title = `Local time, ${zoneLabel()}; hover a time for UTC`;
+
+  let view: ViewState = parseHash(window.location.hash);
+  let shown: Shown | null = null;
+  /** Page moves pressed while the current page was still loading (+ older, - newer), applied once it is in. */
+  let pendingMoves = 0;
+  let selectedId: number | null = view.saga ?? null;
   let detailSeq = 0;
   let loadedOnce = false;
-  const knownNames = new Set<string>();
+
+  // ---- the view and the URL ----
+  function setView(next: ViewState, reload = true) {
+    view = next;
+    const hash = toHash(view);
+    if (hash !== window.location.hash && !(hash === '' && window.location.hash === '')) {
+      history.replaceState(null, '', hash === '' ? window.location.pathname + window.location.search : hash);
+    }
+    syncControls();
+    if (reload) void loadList();
+  }
+
+  function syncControls() {
+    for (const [key, btn] of stateButtons) btn.setAttribute('aria-pressed', String(key === (view.state ?? 'all')));
+    if (document.activeElement !== searchInput) searchInput.value = view.q ?? '';
+    if (document.activeElement !== inputSearch) inputSearch.value = view.input ?? '';
+    fromInput.value = view.from ? toLocalInput(view.from) : '';
+    toInput.value = view.to ? toLocalInput(view.to) : '';
+    hideReviewed.checked = view.hideReviewed;
+    const chips = [];
+    if (view.recovery !== undefined) {
+      const clear = h('button', { type: 'button', class: 'chip active', testid: 'filter-recovery', 'aria-label': 'Show all sagas, not only this recovery' }, 'marked by the last recovery ×');
+      clear.addEventListener('click', () => setView(firstPage({ ...view, recovery: undefined } as ViewState)));
+      chips.push(clear);
+    }
+    replaceChildren(activeFilters, ...chips);
+  }
+
+  // A pasted link or the browser's back button.
+  window.addEventListener('hashchange', () => {
+    const next = parseHash(window.location.hash);
+    view = next;
+    syncControls();
+    void loadList();
+    if (next.saga !== undefined && next.saga !== openId()) void openDetail(next.saga);
+    else if (next.saga === undefined && openId() !== null) closeDetail();
+  });
 
   // ---- filters ----
   const stateButtons = new Map<SagaState | 'all', HTMLButtonElement>();
-  const fcCount = h('span', { class: 'count', testid: 'failed-compensation-count' }, '0');
+  const counts = new Map<string, HTMLElement>();
   for (const s of ['all', ...STATES] as const) {
+    const count = s === 'running' || s === 'compensating' || s === 'failed_compensation' ? h('span', { class: 'count', testid: `count-${s}` }) : null;
+    if (count) counts.set(s, count);
+    const unreviewed = s === 'failed_compensation' ? h('span', { class: 'unreviewed', testid: 'unreviewed-count' }) : null;
+    if (unreviewed) counts.set('unreviewed', unreviewed);
     const btn = h(
       'button',
-      { type: 'button', class: `chip state-${s}`, testid: `filter-state-${s}`, 'aria-pressed': s === 'all' ? 'true' : 'false' },
-      s === 'all' ? 'all' : s,
-      s === 'failed_compensation' ? fcCount : null,
+      { type: 'button', class: `chip chip-${s}`, testid: `filter-state-${s}`, 'aria-pressed': 'false' },
+      s,
+      count,
+      unreviewed,
     );
-    btn.addEventListener('click', () => setStateFilter(s === 'all' ? undefined : s));
+    btn.addEventListener('click', () => setView(firstPage({ ...view, state: s === 'all' ? undefined : s } as ViewState)));
     stateButtons.set(s, btn);
     stateFilters.append(btn);
   }
+  // Old tests and links name the failed_compensation total by this id.
+  counts.get('failed_compensation')?.setAttribute('data-testid', 'failed-compensation-count');
 
-  function setStateFilter(s: SagaState | undefined) {
-    filters.state = s;
-    for (const [key, btn] of stateButtons) btn.setAttribute('aria-pressed', String(key === (s ?? 'all')));
-    resetPaging();
-  }
-
-  let nameTimer: ReturnType<typeof setTimeout> | undefined;
-  nameInput.addEventListener('input', () => {
-    clearTimeout(nameTimer);
-    nameTimer = setTimeout(() => {
-      const v = nameInput.value.trim();
-      filters.name = v === '' ? undefined : v;
-      resetPaging();
-    }, 200);
+  const debounced = (input: HTMLInputElement, apply: (v: string | undefined) => void) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    input.addEventListener('input', () => {
+      clearTimeout(timer);
+      // The text as typed now: another control may redraw this one before the timer fires.
+      const v = input.value.trim();
+      timer = setTimeout(() => apply(v === '' ? undefined : v), 200);
+    });
+  };
+  debounced(searchInput, (q) => {
+    const id = idJump(q);
+    if (id !== null) {
+      jumpTo(id);
+      return;
+    }
+    setView(firstPage({ ...view, q } as ViewState));
   });
-  hideReviewed.addEventListener('change', () => {
-    filters.hideReviewed = hideReviewed.checked;
-    resetPaging();
-  });
+  debounced(inputSearch, (input) => setView(firstPage({ ...view, input } as ViewState)));
+  const onTime = (input: HTMLInputElement, key: 'from' | 'to') =>
+    input.addEventListener('change', () => {
+      const d = input.value === '' ? null : new Date(input.value);
+      const iso = d && !Number.isNaN(d.getTime()) ? d.toISOString() : undefined;
+      setView(firstPage({ ...view, [key]: iso } as ViewState));
+    });
+  onTime(fromInput, 'from');
+  onTime(toInput, 'to');
+  hideReviewed.addEventListener('change', () => setView(firstPage({ ...view, hideReviewed: hideReviewed.checked })));
 
-  function resetPaging() {
-    cursors = [undefined];
-    void loadList();
+  /** A saga id typed in the search box: open it, and list the page that holds it. */
+  function jumpTo(id: number) {
+    selectedId = id;
+    setView({ ...firstPage({ hideReviewed: false, page: 1 }), before: id + 1, page: 2, saga: id });
+    void openDetail(id);
   }
 
   // ---- list ----
-  function rowFor(s: SagaSummary): HTMLTableRowElement {
+  function rowFor(s: ListItem): HTMLTableRowElement {
     const unknown = s.inFlightStep !== null && !isLive(s.state);
     const tr = h(
       'tr',
@@ -95,26 +158,29 @@ export function startPanel(api: SagaPanelApi): void {
         'data-saga-id': s.sagaId,
         'data-state': s.state,
         tabindex: -1,
-        class: [s.sagaId === selectedId ? 'selected' : '', s.sagaId === openId ? 'open' : '', s.review ? 'reviewed' : ''].join(' ').trim(),
+        class: [s.sagaId === selectedId ? 'selected' : '', s.sagaId === openId() ? 'open' : '', s.review ? 'reviewed' : ''].join(' ').trim(),
         'aria-selected': s.sagaId === selectedId ? 'true' : 'false',
       },
-      h('td', { class: 'num' }, s.sagaId),
-      h('td', { class: 'name' }, s.name),
+      h('td', { class: 'num id' }, s.sagaId),
+      h('td', { class: 'name', title: s.name }, s.name),
+      h('td', { class: 'key', testid: 'row-key', title: s.keyInput ?? '' }, s.keyInput ?? ''),
+      h('td', { class: 'state' }, h('span', { class: `badge state-${s.state}`, testid: 'state-badge' }, s.state)),
       h(
         'td',
-        {},
-        h('span', { class: `badge state-${s.state}`, testid: 'state-badge' }, s.state),
-        s.review ? h('span', { class: 'reviewed-mark', title: `reviewed by ${s.review.reviewedBy}` }, ' ✓ reviewed') : null,
+        { class: 'rev', testid: 'row-reviewed' },
+        s.review
+          ? h('span', { class: 'reviewed-mark', title: `reviewed by ${s.review.reviewedBy} at ${formatTime(s.review.reviewedAt)}`, role: 'img', 'aria-label': 'reviewed' }, '✓')
+          : null,
       ),
-      h('td', { title: s.startedAt }, formatTime(s.startedAt)),
-      h('td', { class: 'num' }, duration(s.startedAt, s.endedAt)),
+      h('td', { class: 'started' }, h('time', { datetime: s.startedAt, title: utcTitle(s.startedAt) }, formatTime(s.startedAt, true))),
+      durationCell(s),
       h(
         'td',
-        { class: 'num', testid: 'row-steps' },
+        { class: 'num steps', testid: 'row-steps' },
         `${s.progressedSteps}/${s.plannedSteps ?? '?'}`,
         unknown ? h('span', { class: 'unknown-flag', title: `step ${s.inFlightStep?.stepIndex} outcome unknown` }, ' ⚠') : null,
       ),
-      h('td', { class: 'reason', testid: 'row-reason' }, s.failureReason ?? ''),
+      h('td', { class: 'reason', testid: 'row-reason', title: s.failureReason ?? '' }, s.failureReason ?? ''),
     );
     tr.addEventListener('click', () => {
       select(s.sagaId);
@@ -123,83 +189,161 @@ export function startPanel(api: SagaPanelApi): void {
     return tr;
   }
 
+  /** The full sentence for an interrupted saga does not fit a column: a short form, the sentence on hover. */
+  function durationCell(s: ListItem): HTMLElement {
+    const text = sagaDuration(s);
+    const m = /^ran at least (.+), interrupted$/.exec(text);
+    return m
+      ? h('td', { class: 'num dur', testid: 'row-duration', title: text }, h('span', { 'aria-label': text }, `≥ ${m[1]}`))
+      : h('td', { class: 'num dur', testid: 'row-duration' }, text);
+  }
+
+  function launcherLink(): HTMLElement | string {
+    return inBrowser ? h('a', { href: 'launcher.html', testid: 'empty-launcher-link' }, 'the launcher page') : 'the launcher window';
+  }
+
+  /** A row the app could not read: shown in its place, with why, so one bad row blinds nothing else. */
   function unreadableRow(u: UnreadableSaga): HTMLTableRowElement {
     return h(
       'tr',
       { testid: 'saga-row-unreadable', 'data-saga-id': u.sagaId, class: 'unreadable' },
       h('td', { class: 'num' }, u.sagaId),
-      h('td', { class: 'reason', colspan: 6 }, `unreadable: ${u.why}`),
+      h('td', { class: 'reason', colspan: 7 }, `unreadable: ${u.why}`),
     );
   }
 
   function renderList() {
+    const items = shown?.data.items ?? [];
+    const unreadable = shown?.data.unreadable ?? [];
     // Newest first, unreadable rows where their ids put them.
-    const rows = [...page.map((s) => ({ id: s.sagaId, el: () => rowFor(s) })), ...unreadableRows.map((u) => ({ id: u.sagaId, el: () => unreadableRow(u) }))];
+    const rows = [...items.map((s) => ({ id: s.sagaId, el: () => rowFor(s) })), ...unreadable.map((u) => ({ id: u.sagaId, el: () => unreadableRow(u) }))];
     rows.sort((a, b) => b.id - a.id);
     replaceChildren(rowsEl, ...rows.map((r) => r.el()));
-    const filtered = filters.state !== undefined || filters.name !== undefined || filters.hideReviewed;
-    if (page.length === 0 && unreadableRows.length === 0) {
+    listEl.dataset.page = String(view.page);
+    const scanEdge = shown?.data.scanEdgeId ?? null;
+    if (items.length === 0 && unreadable.length === 0) {
       statusEl.dataset.state = 'empty';
       replaceChildren(
         statusEl,
-        h('p', { class: 'empty', testid: 'list-empty' }, filtered ? 'No sagas match these filters.' : 'No sagas in the log yet. They appear here as they start.'),
+        isFiltered(view)
+          ? h(
+              'p',
+              { class: 'empty', testid: 'list-empty' },
+              scanEdge !== null
+                ? `No input among the newest sagas down to #${scanEdge} matches. Press Older (n) to search older sagas.`
+                : 'No sagas match these filters. ',
+              scanEdge === null ? clearFiltersButton() : null,
+            )
+          : h(
+              'p',
+              { class: 'empty', testid: 'list-empty' },
+              'No sagas in the log yet. Start one from ',
+              launcherLink(),
+              ' (or run ',
+              h('code', {}, 'launcher-saga demo'),
+              '); it appears here as it runs.',
+            ),
       );
+    } else if (scanEdge !== null) {
+      statusEl.dataset.state = 'partial';
+      replaceChildren(statusEl, h('p', { class: 'muted', testid: 'list-scan-edge' }, `Input searched down to #${scanEdge}; press Older (n) to search older sagas.`));
     } else {
       statusEl.dataset.state = 'ready';
       replaceChildren(statusEl);
     }
-    const pageNo = cursors.length;
-    newerBtn.disabled = pageNo <= 1;
-    olderBtn.disabled = nextCursor === null;
-    pageInfo.textContent = page.length === 0 ? '' : `page ${pageNo} · #${page[0]?.sagaId} – #${page[page.length - 1]?.sagaId}`;
-    for (const s of page) knownNames.add(s.name);
-    if (namesList && namesList.childElementCount !== knownNames.size) {
-      replaceChildren(namesList, ...[...knownNames].sort().slice(0, 200).map((n) => h('option', { value: n })));
-    }
+    newerBtn.disabled = view.page <= 1;
+    olderBtn.disabled = shown?.data.nextCursor == null;
+    olderBtn.textContent = scanEdge !== null ? 'Search older →' : 'Older →';
+    pageInfo.textContent = items.length === 0 ? `page ${view.page}` : `page ${view.page} · #${items[0]?.sagaId} – #${items[items.length - 1]?.sagaId}`;
+  }
+
+  function clearFiltersButton(): HTMLElement {
+    const b = h('button', { type: 'button', class: 'link', testid: 'clear-filters' }, 'Clear the filters');
+    b.addEventListener('click', () => setView({ hideReviewed: false, page: 1, ...(view.saga ? { saga: view.saga } : {}) }));
+    return b;
+  }
+
+  function showListError(message: string) {
+    statusEl.dataset.state = 'error';
+    const retry = h('button', { type: 'button', testid: 'list-retry' }, 'Retry');
+    retry.addEventListener('click', () => void loadList());
+    replaceChildren(statusEl, h('p', { class: 'error', testid: 'list-error', role: 'alert' }, `Could not load sagas. ${message} `, retry));
   }
 
   async function loadList() {
-    const seq = ++listSeq;
+    // The request carries the view it was for; an answer for any other view is stale and dropped.
+    const key = listKey(view);
+    const asked = view;
     if (!loadedOnce) {
       statusEl.dataset.state = 'loading';
       replaceChildren(statusEl, h('p', { class: 'loading', testid: 'list-loading' }, 'Loading sagas…'));
     }
-    const req: ListRequest = { limit: PAGE_SIZE, hideReviewed: filters.hideReviewed };
-    if (filters.state) req.state = filters.state;
-    if (filters.name) req.name = filters.name;
-    const cursor = cursors[cursors.length - 1];
-    if (cursor !== undefined) req.beforeId = cursor;
-    const r = await api.list(req);
-    // A slower answer to an older request must not overwrite a newer one.
-    if (seq !== listSeq) return;
+    const r = await api.list(listRequestFor(asked, PAGE_SIZE));
+    if (listKey(view) !== key) return;
     if (!r.ok) {
-      statusEl.dataset.state = 'error';
-      const retry = h('button', { type: 'button', testid: 'list-retry' }, 'Retry');
-      retry.addEventListener('click', () => void loadList());
-      replaceChildren(statusEl, h('p', { class: 'error', testid: 'list-error', role: 'alert' }, `Could not load sagas: ${r.error.message} `, retry));
+      showListError(explain(r.error));
+      return;
+    }
+    // A newer page that came back short is the newest one: show it whole, from the top.
+    if (asked.after !== undefined && r.data.items.length < PAGE_SIZE) {
+      setView(firstPage(view));
       return;
     }
     loadedOnce = true;
-    page = r.data.items;
-    unreadableRows = r.data.unreadable;
-    nextCursor = r.data.nextCursor;
-    if (selectedId === null || !page.some((s) => s.sagaId === selectedId)) selectedId = page[0]?.sagaId ?? null;
+    shown = { key, data: r.data };
+    if (selectedId === null || !r.data.items.some((s) => s.sagaId === selectedId)) selectedId = r.data.items[0]?.sagaId ?? null;
     renderList();
+    applyPendingMove();
+  }
+
+  function pageReady(): boolean {
+    return shown !== null && shown.key === listKey(view);
+  }
+
+  function applyPendingMove() {
+    if (pendingMoves > 0) {
+      pendingMoves--;
+      pageOlder();
+    } else if (pendingMoves < 0) {
+      pendingMoves++;
+      pageNewer();
+    }
   }
 
   newerBtn.addEventListener('click', () => pageNewer());
   olderBtn.addEventListener('click', () => pageOlder());
   function pageOlder() {
-    if (nextCursor === null) return;
-    cursors.push(nextCursor);
+    // The next cursor is known only once this page is in: a second press waits for it.
+    if (!pageReady()) {
+      pendingMoves++;
+      return;
+    }
+    const next = shown?.data.nextCursor;
+    if (next == null) {
+      pendingMoves = 0;
+      return;
+    }
     selectedId = null;
-    void loadList();
+    const { after: _a, ...rest } = view;
+    setView({ ...rest, before: next, page: view.page + 1 });
   }
   function pageNewer() {
-    if (cursors.length <= 1) return;
-    cursors.pop();
+    if (!pageReady()) {
+      pendingMoves--;
+      return;
+    }
+    if (view.page <= 1) {
+      pendingMoves = 0;
+      return;
+    }
     selectedId = null;
-    void loadList();
+    const first = shown?.data.items[0]?.sagaId;
+    if (view.page <= 2 || first === undefined) {
+      setView(firstPage(view));
+      return;
+    }
+    const { before: _b, ...rest } = view;
+    setView({ ...rest, after: first, page: view.page - 1 });
   }
 
   function select(id: number | null) {
@@ -216,22 +360,27 @@ export function startPanel(api: SagaPanelApi): void {
   }
 
   function moveSelection(delta: number) {
-    if (page.length === 0) return;
-    const i = page.findIndex((s) => s.sagaId === selectedId);
-    const next = page[Math.max(0, Math.min(page.length - 1, (i < 0 ? -1 : i) + delta))];
+    const items = shown?.data.items ?? [];
+    if (items.length === 0) return;
+    const i = items.findIndex((s) => s.sagaId === selectedId);
+    const next = items[Math.max(0, Math.min(items.length - 1, (i < 0 ? -1 : i) + delta))];
     if (next) select(next.sagaId);
   }
 
   // ---- detail ----
+  function openId(): number | null {
+    return view.saga ?? null;
+  }
+
   async function openDetail(id: number, quiet = false) {
     const seq = ++detailSeq;
-    openId = id;
+    if (view.saga !== id) setView({ ...view, saga: id }, false);
     for (const tr of rowsEl.querySelectorAll<HTMLTableRowElement>('tr')) tr.classList.toggle('open', Number(tr.dataset.sagaId) === id);
     if (!quiet) replaceChildren(detailPane, h('p', { class: 'loading', testid: 'detail-loading' }, `Loading saga #${id}…`));
     const r = await api.get(id);
     if (seq !== detailSeq) return;
     if (!r.ok) {
-      replaceChildren(detailPane, h('p', { class: 'error', testid: 'detail-error', role: 'alert' }, `Could not load saga #${id}: ${r.error.message}`));
+      replaceChildren(detailPane, h('p', { class: 'error', testid: 'detail-error', role: 'alert' }, `Could not load saga #${id}. ${explain(r.error)}`));
       return;
     }
     // Keep open payloads and the review note being typed when a live refresh redraws the detail.
@@ -252,7 +401,8 @@ export function startPanel(api: SagaPanelApi): void {
 
   function closeDetail() {
     detailSeq++;
-    openId = null;
+    const { saga: _s, ...rest } = view;
+    setView(rest, false);
     for (const tr of rowsEl.querySelectorAll('tr')) tr.classList.remove('open');
     replaceChildren(detailPane, h('p', { class: 'hint' }, 'Select a saga to see its steps.'));
     select(selectedId);
@@ -260,8 +410,12 @@ export function startPanel(api: SagaPanelApi): void {
 
   // ---- counts and banner ----
   function renderCounts(c: CountsResponse) {
-    fcCount.textContent = String(c.failedCompensation);
-    fcCount.title = `${c.unreviewed} not reviewed yet`;
+    counts.get('running')!.textContent = String(c.running);
+    counts.get('compensating')!.textContent = String(c.compensating);
+    counts.get('failed_compensation')!.textContent = String(c.failedCompensation);
+    const unreviewed = counts.get('unreviewed')!;
+    unreviewed.textContent = c.unreviewed > 0 ? `${c.unreviewed} to review` : '';
+    unreviewed.hidden = c.unreviewed === 0;
     stateButtons.get('failed_compensation')?.classList.toggle('attention', c.unreviewed > 0);
   }
 
@@ -273,7 +427,7 @@ export function startPanel(api: SagaPanelApi): void {
   async function loadBanner() {
     const r = await api.recoveryReports(1);
     if (!r.ok) return;
-    const report = r.data.reports[0];
+    const report = r.data.reports[0] ?? null;
     const current = r.data.currentBootId;
     const unreadable = r.data.unreadable[0];
     if (unreadable && (current === null || unreadable.bootId === current || unreadable.bootId === null)) {
@@ -286,42 +440,13 @@ export function startPanel(api: SagaPanelApi): void {
       banner.hidden = false;
       return;
     }
-    if (!report || (current !== null && report.bootId !== current) || (report.markedTotal === 0 && report.movedAsideTotal === 0)) {
-      banner.hidden = true;
-      return;
-    }
-    const dismiss = h('button', { type: 'button', class: 'close', title: 'Dismiss' }, '×');
-    dismiss.addEventListener('click', () => {
-      banner.hidden = true;
+    renderBanner(banner, report && (current === null || report.bootId === current) ? report : null, {
+      open: (id) => {
+        select(id);
+        void openDetail(id);
+      },
+      showAll: (bootId) => setView({ hideReviewed: false, page: 1, recovery: bootId }),
     });
-    const items = report.marked.map((m) => {
-      const link = h('button', { type: 'button', class: 'link', testid: 'banner-saga', 'data-saga-id': m.sagaId }, `#${m.sagaId} ${m.name}`);
-      link.addEventListener('click', () => {
-        select(m.sagaId);
-        void openDetail(m.sagaId);
-      });
-      return h('li', {}, link, h('span', { class: 'muted' }, ` was ${m.previousState}: `), m.reason);
-    });
-    if (report.markedTotal > report.marked.length) items.push(h('li', { class: 'muted' }, `and ${report.markedTotal - report.marked.length} more`));
-    const moved = report.movedAside.map((f) => h('li', {}, `moved aside ${f.from} → ${f.to}: ${f.reason}`));
-    replaceChildren(
-      banner,
-      h(
-        'div',
-        { class: 'banner-head' },
-        h(
-          'strong',
-          { testid: 'banner-title' },
-          report.markedTotal > 0
-            ? `The last launch's recovery marked ${report.markedTotal} interrupted saga${report.markedTotal === 1 ? '' : 's'} failed_compensation. Nothing was re-sent.`
-            : 'The last launch moved a damaged saga log aside.',
-        ),
-        dismiss,
-      ),
-      h('ul', {}, ...items, ...moved),
-      h('p', { class: 'muted' }, `recovery at ${formatTime(report.startedAt)}, ${report.durationMs.toFixed(1)} ms`),
-    );
-    banner.hidden = false;
   }
 
   // ---- live updates ----
@@ -333,16 +458,19 @@ export function startPanel(api: SagaPanelApi): void {
     changedOpen = false;
     void loadList();
     void loadCounts();
-    if (openId !== null) void openDetail(openId, true);
+    void loadBanner();
+    const open = openId();
+    if (open !== null) void openDetail(open, true);
   }
   api.onChange((change) => {
-    if (change.sagaId === openId) changedOpen = true;
+    if (change.sagaId === openId()) changedOpen = true;
     if (refreshTimer !== undefined) return;
     refreshTimer = setTimeout(() => {
       refreshTimer = undefined;
       void loadList();
       void loadCounts();
-      if (openId !== null && changedOpen) void openDetail(openId, true);
+      const open = openId();
+      if (open !== null && changedOpen) void openDetail(open, true);
       changedOpen = false;
     }, REFRESH_MS);
   });
@@ -362,7 +490,7 @@ export function startPanel(api: SagaPanelApi): void {
     const typing = t !== null && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
     if (ev.key === 'Escape') {
       if (typing) t?.blur();
-      else if (openId !== null) closeDetail();
+      else if (openId() !== null) closeDetail();
       return;
     }
     if (typing || ev.ctrlKey || ev.metaKey || ev.altKey) return;
@@ -376,14 +504,14 @@ export function startPanel(api: SagaPanelApi): void {
         moveSelection(-1);
         break;
       case 'Enter':
-        if (selectedId !== null && t?.tagName !== 'BUTTON' && t?.tagName !== 'SUMMARY') void openDetail(selectedId);
+        if (selectedId !== null && t?.tagName !== 'BUTTON' && t?.tagName !== 'SUMMARY' && t?.tagName !== 'A') void openDetail(selectedId);
         else return;
         break;
       case '/':
-        nameInput.focus();
+        searchInput.focus();
         break;
       case 'f':
-        setStateFilter(filters.state === 'failed_compensation' ? undefined : 'failed_compensation');
+        setView(firstPage({ ...view, state: view.state === 'failed_compensation' ? undefined : 'failed_compensation' } as ViewState));
         break;
       case 'n':
         pageOlder();
@@ -397,7 +525,17 @@ export function startPanel(api: SagaPanelApi): void {
     ev.preventDefault();
   });
 
+  syncControls();
   void loadList();
   void loadCounts();
   void loadBanner();
+  if (view.saga !== undefined) void openDetail(view.saga);
+}
+
+/** An ISO instant as the value of a datetime-local input (local wall-clock time). */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }

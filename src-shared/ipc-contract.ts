@@ -49,6 +49,14 @@ export const LIMITS = {
   shortText: 64,
   reportMarked: 50,
   reportMovedAside: 20,
+  /** The key input shown in list rows (e.g. the workspace name). */
+  keyInput: 64,
+  searchTextMax: 200,
+  /**
+   * An input search reads at most this many sagas per request (newest first from the cursor)
+   * and says where it stopped, so one request never holds the main process for long.
+   */
+  inputScanRows: 5000,
 } as const;
 
 const SagaId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -57,15 +65,30 @@ const StepIndex = z.number().int().nonnegative().max(1_000_000);
 // ---- requests -----------------------------------------------------------------------------
 // strictObject: an unknown key is a malformed request, not something silently ignored.
 
-export const ListRequest = z.strictObject({
-  limit: z.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
-  state: SagaState.optional(),
-  /** Exact saga name. */
-  name: z.string().min(1).max(LIMITS.nameFilterMax).optional(),
-  hideReviewed: z.boolean().default(false),
-  /** Cursor: the `nextCursor` of the previous page (only sagas with a smaller id). */
-  beforeId: SagaId.optional(),
-});
+const IsoTime = z.iso.datetime({ offset: true, error: 'must be a date and time like 2026-01-31T23:59:00Z' });
+
+export const ListRequest = z
+  .strictObject({
+    limit: z.number().int().min(1).max(LIMITS.listMax).default(LIMITS.listDefault),
+    state: SagaState.optional(),
+    /** Exact saga name. */
+    name: z.string().min(1).max(LIMITS.nameFilterMax).optional(),
+    /** Part of a saga name, any case. */
+    nameContains: z.string().trim().min(1).max(LIMITS.nameFilterMax).optional(),
+    /** Text the input contains (ASCII letters in any case); bounded per request, see `scanEdgeId`. */
+    inputContains: z.string().trim().min(1).max(LIMITS.searchTextMax).optional(),
+    /** Started at or after / before these instants. */
+    startedFrom: IsoTime.optional(),
+    startedTo: IsoTime.optional(),
+    /** Only the sagas the recovery of this launch (boot id) marked. */
+    recoveredBy: z.string().min(1).max(LIMITS.shortText).optional(),
+    hideReviewed: z.boolean().default(false),
+    /** Cursor: the `nextCursor` of the previous page (only sagas with a smaller id). */
+    beforeId: SagaId.optional(),
+    /** Cursor for the newer page: the first id shown (only sagas with a larger id, nearest first). */
+    afterId: SagaId.optional(),
+  })
+  .refine((r) => r.beforeId === undefined || r.afterId === undefined, { message: 'give beforeId or afterId, not both' });
 
 export const GetRequest = z.strictObject({ sagaId: SagaId });
 
@@ -98,12 +121,24 @@ export const BoundedText = z.object({
 });
 export type BoundedText = z.infer<typeof BoundedText>;
 
+/** A list row: the summary and the one input field that tells rows of one saga apart. */
+export const ListItem = SagaSummary.extend({
+  /** The value of the saga's key input field (its definition names it; `name` by default), cut to 64 bytes. */
+  keyInput: z.string().nullable(),
+});
+export type ListItem = z.infer<typeof ListItem>;
+
 export const ListResponse = z.object({
-  items: z.array(SagaSummary),
+  items: z.array(ListItem),
   /** Rows of this page the build cannot read, each with why; the readable rest is in `items`. */
   unreadable: z.array(UnreadableSaga),
   /** Pass as beforeId for the next (older) page; null when this page was the last. */
   nextCursor: SagaId.nullable(),
+  /**
+   * An input search that reached its per-request bound before filling the page stopped at this
+   * id: the page holds the matches among the sagas above it, and `nextCursor` goes on below it.
+   */
+  scanEdgeId: SagaId.nullable(),
 });
 
 export const StepView = StepRecord.omit({ cmdJson: true, outputJson: true }).extend({
@@ -112,7 +147,7 @@ export const StepView = StepRecord.omit({ cmdJson: true, outputJson: true }).ext
 });
 export type StepView = z.infer<typeof StepView>;
 
-export const SagaDetailView = SagaSummary.extend({
+export const SagaDetailView = ListItem.extend({
   input: BoundedText,
   steps: z.array(StepView),
   stepsTotal: z.number().int().nonnegative(),
@@ -125,11 +160,18 @@ export const GetResponse = z.object({ saga: SagaDetailView });
 
 export const PayloadResponse = z.object({ payload: BoundedText.nullable() });
 
+export const RecoveredSagaView = RecoveredSaga.extend({
+  /** Reviewed since: the banner lists the sagas still waiting first. */
+  reviewed: z.boolean(),
+});
+
 export const RecoveryReportView = z.object({
   bootId: z.string(),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
-  marked: z.array(RecoveredSaga),
+  marked: z.array(RecoveredSagaView),
+  /** How many of all the marked sagas (not only those in `marked`) still wait for a review. */
+  unreviewedTotal: z.number().int().nonnegative(),
   markedTotal: z.number().int().nonnegative(),
   movedAside: z.array(MovedAsideFile),
   movedAsideTotal: z.number().int().nonnegative(),
@@ -178,6 +220,7 @@ export const ErrorCode = z.enum([
   'busy',
   'unreadable', // the row exists but does not match the contract (written by another tool, say)
   'internal',
+  'unreachable', // set on the page's side: the request never got an answer (the app is not running)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -286,7 +329,7 @@ export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw, subscrib
     try {
       return parseResponse(channel, await invoke(channel, request));
     } catch (err) {
-      return errorResponse('internal', `The request on ${channel} failed: ${err instanceof Error ? err.message : String(err)}.`);
+      return errorResponse('unreachable', `The app did not answer ${channel}: ${err instanceof Error ? err.message : String(err)}.`);
     }
   };
   return {

@@ -90,6 +90,8 @@ export const SagaSummary = z.object({
   progressedSteps: z.number().int().nonnegative(),
   /** The step left `pending`, if any: in a finished saga this is the step a crash interrupted. */
   inFlightStep: InFlightStep.nullable(),
+  /** The latest start or end of any of its steps: how long an interrupted saga ran at least. */
+  lastActivityAt: Timestamp.nullable(),
   review: Review.nullable(),
 });
 export type SagaSummary = z.infer<typeof SagaSummary>;

@@ -35,6 +35,8 @@ export interface SagaSubsystem {
   readOnlyReason: string | null;
   /** The app's sagas, by name, as given in the options. */
   sagas: ReadonlyMap<string, SagaDefinition<unknown>>;
+  /** Each listed saga's key input field (the one a list shows to tell runs apart). */
+  keyInputFields(): Record<string, string>;
   /** Validates the input, writes the saga row and starts running it (a definition, or a listed saga's name). */
   start(saga: SagaDefinition<unknown> | string, input: unknown, options?: RunOptions): StartedSaga;
   /** start() and wait for the outcome. */
@@ -194,6 +196,7 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       bootId,
       peers,
       sagas,
+      keyInputFields: () => Object.fromEntries([...sagas.values()].flatMap((d) => (d.keyInput === undefined ? [] : [[d.name, d.keyInput]]))),
       start: (saga, input, runOptions) => coordinator.start(definition(saga), input, runOptions),
       run: (saga, input, runOptions) => {
         try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { startSagaSubsystem } from '../boot/subsystem';
 import { operatorName } from '../boot/operator-name';
+import { loadOrCreatePanelAddress, savePanelAddress } from '../headless/panel-address';
 import { servePanelHeadless } from '../headless/serve-panel';
 import type { SagaApp } from '../ipc/saga-app';
 import { intOption, parseCommandArgs } from './args';
@@ -26,6 +27,15 @@ function untilSignalled(): Promise<NodeJS.Signals> {
   });
 }
 
+/** One line on what recovery did at this launch. */
+export function recoveryLine(marked: number, movedAside: number, skipped: string | null): string {
+  if (skipped !== null) return skipped;
+  const parts: string[] = [];
+  if (marked > 0) parts.push(`recovered ${marked} interrupted saga${marked === 1 ? '' : 's'}; ${marked === 1 ? 'it needs' : 'they need'} review in the panel`);
+  if (movedAside > 0) parts.push(`moved ${movedAside} damaged file${movedAside === 1 ? '' : 's'} aside (see the panel's banner)`);
+  return parts.length > 0 ? parts.join('; ') : 'nothing to recover';
+}
+
 export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<number> {
   return async (argv) => {
     const options = parseCommandArgs('headless', argv, { 'user-data-dir': { type: 'string' }, port: { type: 'string' } }, Options);
@@ -34,20 +44,30 @@ export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<numbe
     // The same boot as Electron and the demo: nothing below can answer a request, and no saga
     // can start, before recovery has marked what the previous run left.
     const subsystem = await startSagaSubsystem({ ...app.subsystem({ userDataDir }), userDataDir });
-    if (subsystem.readOnlyReason) process.stderr.write(`launcher-saga: the saga log is read-only: ${subsystem.readOnlyReason}\n`);
+    const say = (line: string) => process.stderr.write(`${app.name ?? 'launcher-saga'}: ${line}\n`);
+    if (subsystem.readOnlyReason) say(`the saga log is read-only: ${subsystem.readOnlyReason}`);
     let server;
     try {
       const operator = operatorName();
+      // The same URL across launches of this profile, so an open tab reconnects by itself.
+      const address = loadOrCreatePanelAddress(userDataDir);
       server = await servePanelHeadless(subsystem, {
-        port: options.port,
+        port: options.port !== 0 ? options.port : address.port,
+        token: address.token,
+        anyPortIfTaken: options.port === 0,
         reviewer: operator,
         ...(app.launcher && { launcher: app.launcher(subsystem, { userDataDir, operator }) }),
       });
+      savePanelAddress(userDataDir, { token: server.token, port: server.port });
     } catch (err) {
       await subsystem.shutdown();
       throw err;
     }
+    // stdout carries exactly the one `panel:` line scripts wait for; the rest is for the person at the terminal.
     process.stdout.write(`panel: ${server.url}\n`);
+    say(`profile ${userDataDir}; log ${subsystem.log.file}`);
+    if (app.launcher) say(`launcher page ${server.url}launcher.html`);
+    say(recoveryLine(subsystem.recovery.marked.length, subsystem.recovery.movedAside.length, subsystem.recoverySkipped));
     await signalled;
     // Requests already running keep their connections: sagas that finish within the grace period
     // are answered as finished; only then are the connections closed.
@@ -55,6 +75,7 @@ export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<numbe
     await subsystem.shutdown();
     await server.drained(1000);
     await server.close();
+    say('stopped');
     return 0;
   };
 }

@@ -2,6 +2,7 @@
 // with the app's sagas, the app's demo), one usage text, one mapping from errors to exit codes.
 import { SagaLogError } from '../saga/log/errors';
 import { SubsystemOptionsError } from '../boot/options';
+import { formatCommandHelp, formatMainHelp, isCommandName, wantsHelp } from './help';
 import { UsageError } from './usage-error';
 
 export type CliCommand = (argv: string[]) => Promise<number>;
@@ -25,12 +26,20 @@ export function exitCodeFor(err: unknown): number {
 export async function runCli(spec: CliSpec, argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const usage = `usage:\n${spec.usage.map((u) => `  ${spec.name} ${u}`).join('\n')}`;
-  if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(`${usage}\n`);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(formatMainHelp());
+    return 0;
   }
   const command = spec.commands[name];
-  if (!command) throw new UsageError(`unknown command '${name.slice(0, 64)}'; expected one of ${Object.keys(spec.commands).join(', ')}`);
+  if (!command) throw new UsageError(`unknown command '${name.slice(0, 64)}'; expected one of ${Object.keys(spec.commands).join(', ')} (see ${spec.name} --help)`);
+  if (isCommandName(name) && wantsHelp(rest)) {
+    process.stdout.write(formatCommandHelp(name));
+    return 0;
+  }
   return command(rest);
 }
 

@@ -27,6 +27,7 @@ export function servePanelOverIpc(subsystem: SagaSubsystem, options: ServePanelO
     events: subsystem.events,
     reviewer: options.reviewer ?? operatorName(),
     bootId: subsystem.bootId,
+    keyInputFields: subsystem.keyInputFields(),
   });
   const launcherHandler = createLauncherHandler(
     options.launcher ??

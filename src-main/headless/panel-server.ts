@@ -29,6 +29,10 @@ export interface PanelServerOptions {
    * that hung with the connection open, and stops showing itself as live.
    */
   heartbeatMs?: number;
+  /** The token to require (a stored one, see panel-address.ts); absent: a new one for this launch. */
+  token?: string;
+  /** When `port` is taken, listen on any free one instead of failing (the stored port is a preference). */
+  anyPortIfTaken?: boolean;
 }
 
 export interface PanelServer {
@@ -74,6 +78,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   busy: 503,
   unreadable: 422,
   internal: 500,
+  unreachable: 502,
 };
 
 interface StaticFile {
@@ -141,7 +146,7 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
   const { handlers } = options;
   const host = options.host ?? '127.0.0.1';
   const files = loadPanel(options.panelDir);
-  const token = newToken();
+  const token = options.token ?? newToken();
   const eventClients = new Set<http.ServerResponse>();
   let port = 0;
 
@@ -266,13 +271,24 @@ export async function startPanelServer(options: PanelServerOptions): Promise<Pan
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(options.port);
+  } catch (err) {
+    if (!(options.anyPortIfTaken && options.port !== 0 && (err as { code?: unknown }).code === 'EADDRINUSE')) {
+      unsubscribe();
+      clearInterval(heartbeat);
+      throw err;
+    }
+    await listen(0);
+  }
   port = (server.address() as AddressInfo).port;
   const origin = `http://${host}:${port}`;
 

@@ -17,6 +17,10 @@ export interface ServePanelOptions {
   panelDir?: string;
   /** Recorded as reviewedBy; the OS user by default. */
   reviewer?: string;
+  /** A stored token (see panel-address.ts), so an open tab reconnects after a relaunch; a new one by default. */
+  token?: string;
+  /** With a stored port: take any free port when it is taken, instead of failing. */
+  anyPortIfTaken?: boolean;
 }
 
 /** The built panel beside this bundle: dist/renderer from dist/index.js or from dist/<folder>/x.js. */
@@ -34,12 +38,15 @@ export async function servePanelHeadless(subsystem: SagaSubsystem, options: Serv
     events: subsystem.events,
     reviewer: options.reviewer ?? operatorName(),
     bootId: subsystem.bootId,
+    keyInputFields: subsystem.keyInputFields(),
   });
   try {
     return await startPanelServer({
       handlers,
       ...(options.launcher && { launcher: createLauncherHandler(options.launcher) }),
       port,
+      ...(options.token !== undefined && { token: options.token }),
+      ...(options.anyPortIfTaken !== undefined && { anyPortIfTaken: options.anyPortIfTaken }),
       panelDir: options.panelDir ?? defaultPanelDir(),
     });
   } catch (err) {

@@ -39,7 +39,16 @@ export interface SagaHandlerDeps {
   reviewer: string;
   /** This launch's boot id, so the panel can tell a report of this launch from older ones. */
   bootId?: string | null;
+  /**
+   * Per saga name, the top-level input field that tells its runs apart (open_workspace: `name`),
+   * as the saga definitions declare it; sagas not listed use `name` when their input has one.
+   */
+  keyInputFields?: Readonly<Record<string, string>>;
 }
+
+/** A key input field is a plain top-level name: it goes into a JSON path. */
+export const KEY_INPUT_FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const DEFAULT_KEY_INPUT_FIELD = 'name';
 
 export type HandlerResponse = ApiResult<unknown>;
 
@@ -60,6 +69,7 @@ function clipSummary<T extends SagaSummary>(s: T, reasonBytes: number, noteBytes
     endedAt: clipNullable(s.endedAt, LIMITS.shortText),
     failureReason: clipNullable(s.failureReason, reasonBytes),
     bootId: clipNullable(s.bootId, LIMITS.shortText),
+    lastActivityAt: clipNullable(s.lastActivityAt, LIMITS.shortText),
     inFlightStep: s.inFlightStep && { ...s.inFlightStep, name: clipText(s.inFlightStep.name, LIMITS.listName) },
     review: s.review && {
       reviewedAt: clipText(s.review.reviewedAt, LIMITS.shortText),
@@ -83,13 +93,14 @@ function stepView(step: StepRecord): StepView {
   };
 }
 
-export function detailView(d: SagaDetail): SagaDetailView {
+export function detailView(d: SagaDetail, keyInput: string | null = null): SagaDetailView {
   const { inputJson, steps, ...summary } = d;
   // A pathological saga with thousands of rows keeps its start and its end (where the crash is).
   const half = LIMITS.detailSteps / 2;
   const kept = steps.length > LIMITS.detailSteps ? [...steps.slice(0, half), ...steps.slice(-half)] : steps;
   return {
     ...clipSummary(summary, LIMITS.detailReason, LIMITS.detailNote),
+    keyInput: keyInput === null ? null : clipText(keyInput, LIMITS.keyInput),
     input: boundText(inputJson, LIMITS.inputBytes),
     steps: kept.map(stepView),
     stepsTotal: steps.length,
@@ -97,18 +108,20 @@ export function detailView(d: SagaDetail): SagaDetailView {
   };
 }
 
-function reportView(r: RecoveryReport): RecoveryReportView {
+function reportView(r: RecoveryReport, reviewed: ReadonlySet<number>): RecoveryReportView {
   return {
     bootId: clipText(r.bootId, LIMITS.shortText),
     startedAt: clipText(r.startedAt, LIMITS.shortText),
     durationMs: r.durationMs,
     marked: r.marked.slice(0, LIMITS.reportMarked).map((m) => ({
       ...m,
+      reviewed: reviewed.has(m.sagaId),
       name: clipText(m.name, LIMITS.listName),
       reason: clipText(m.reason, REPORTS_REASON_BYTES),
       inFlightStep: m.inFlightStep && { ...m.inFlightStep, name: clipText(m.inFlightStep.name, LIMITS.listName) },
     })),
     markedTotal: r.marked.length,
+    unreviewedTotal: r.marked.filter((m) => !reviewed.has(m.sagaId)).length,
     movedAside: r.movedAside.slice(0, LIMITS.reportMovedAside).map((f) => ({
       from: clipText(f.from, REPORTS_REASON_BYTES),
       to: clipText(f.to, REPORTS_REASON_BYTES),
@@ -141,23 +154,66 @@ function describeIssue(channel: string, error: IssueList): string {
 
 export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
   const { log, events } = deps;
+  const keyFields = deps.keyInputFields ?? {};
+  for (const [saga, field] of Object.entries(keyFields)) {
+    if (!KEY_INPUT_FIELD.test(field)) throw new Error(`saga '${saga}': key input field '${field}' must be a plain top-level field name`);
+  }
+  const keyInputs = (ids: number[]) => log.keyInputsOf(ids, keyFields, DEFAULT_KEY_INPUT_FIELD);
+
+  /** Partial name search: matched against the distinct names (a handful), never the rows. */
+  function namesFor(req: RequestOf<'saga:list'>): string[] | undefined {
+    if (req.nameContains === undefined) return req.name === undefined ? undefined : [req.name];
+    const part = req.nameContains.toLowerCase();
+    const names = log.sagaNames().filter((n) => n.toLowerCase().includes(part));
+    return req.name === undefined ? names : names.filter((n) => n === req.name);
+  }
+
+  /** A time range as an id range: ids are issued in start order (see SagaLog.idStartedAtOrAfter). */
+  function idRange(req: RequestOf<'saga:list'>): { minId?: number; maxId?: number } | null {
+    const out: { minId?: number; maxId?: number } = {};
+    if (req.startedFrom !== undefined) {
+      const first = log.idStartedAtOrAfter(new Date(req.startedFrom).toISOString());
+      if (first === null) return null;
+      out.minId = first;
+    }
+    if (req.startedTo !== undefined) {
+      const after = log.idStartedAtOrAfter(new Date(req.startedTo).toISOString());
+      if (after !== null) out.maxId = after - 1;
+    }
+    return out;
+  }
 
   const run: { [C in Channel]: (req: RequestOf<C>) => ResponseOf<C> } = {
     [CHANNELS.list]: (req) => {
-      const rows = log.recent({
-        limit: req.limit,
-        state: req.state,
-        name: req.name,
-        beforeId: req.beforeId,
-        hideReviewed: req.hideReviewed,
-      });
+      const range = idRange(req);
+      const { rows, scanEdgeId } =
+        range === null
+          ? { rows: [], scanEdgeId: null }
+          : log.search({
+              limit: req.limit,
+              state: req.state,
+              names: namesFor(req),
+              beforeId: req.beforeId,
+              afterId: req.afterId,
+              hideReviewed: req.hideReviewed,
+              recoveredBy: req.recoveredBy,
+              inputContains: req.inputContains,
+              inputScanRows: LIMITS.inputScanRows,
+              ...range,
+            });
+      const keys = keyInputs(rows.map((r) => r.sagaId));
       const last = rows[rows.length - 1];
       const { readable, unreadable } = sortSummaries(rows);
       return {
-        items: readable.map((s) => clipSummary(s, LIMITS.listReason, LIMITS.listNote)),
+        items: readable.map((s) => {
+          const key = keys.get(s.sagaId);
+          return { ...clipSummary(s, LIMITS.listReason, LIMITS.listNote), keyInput: key === undefined ? null : clipText(key, LIMITS.keyInput) };
+        }),
         unreadable: unreadable.map((u) => ({ sagaId: u.sagaId, why: clipText(u.why, LIMITS.listReason) })),
-        // A short page is the last one: no cursor, so the panel need not ask for an empty page.
-        nextCursor: rows.length === req.limit && last ? last.sagaId : null,
+        // A short page is the last one: no cursor, so the panel need not ask for an empty page;
+        // an input search that stopped at its bound goes on below where it stopped.
+        nextCursor: scanEdgeId ?? (rows.length === req.limit && last ? last.sagaId : null),
+        scanEdgeId,
       };
     },
     [CHANNELS.get]: (req) => {
@@ -165,7 +221,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
       if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
       const why = whyUnreadable(d);
       if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be shown: ${why}.`, LIMITS.detailReason));
-      return { saga: detailView(d) };
+      return { saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null) };
     },
     [CHANNELS.payload]: (req) => {
       const d = log.saga(req.sagaId);
@@ -180,9 +236,10 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     },
     [CHANNELS.recoveryReports]: (req) => {
       const { reports, unreadable } = log.readRecoveryReports(req.limit);
+      const reviewed = log.reviewedAmong(reports.flatMap((r) => r.marked.map((m) => m.sagaId)));
       return {
         currentBootId: deps.bootId ?? null,
-        reports: reports.map(reportView),
+        reports: reports.map((r) => reportView(r, reviewed)),
         unreadable: unreadable.map((u) => ({
           reportId: u.reportId,
           bootId: clipNullable(u.bootId, LIMITS.shortText),

@@ -36,6 +36,8 @@ export interface SagaSpec<S extends z.ZodType> {
   input: S;
   /** Top-level input and command fields replaced by "[redacted]" before they are persisted or shown. */
   sensitive?: readonly string[];
+  /** The top-level input field that tells two runs apart in a list (a workspace's name, say). */
+  keyInput?: string;
   steps: readonly StepDefinition<z.infer<S>>[];
 }
 
@@ -43,6 +45,7 @@ export interface SagaDefinition<I = unknown> {
   readonly name: string;
   readonly input: z.ZodType<I>;
   readonly sensitive: readonly string[];
+  readonly keyInput?: string;
   readonly steps: readonly StepDefinition<I>[];
 }
 
@@ -52,6 +55,7 @@ export class SagaDefinitionError extends Error {
 
 // Saga names appear in LAUNCHER_CRASH_AT=<saga>:<step>:<point>, so they cannot hold a colon.
 const SAGA_NAME = /^[a-z][a-z0-9_]*$/;
+const KEY_INPUT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function defineSaga<S extends z.ZodType>(spec: SagaSpec<S>): SagaDefinition<z.infer<S>> {
   const fail = (msg: string): never => {
@@ -59,6 +63,8 @@ export function defineSaga<S extends z.ZodType>(spec: SagaSpec<S>): SagaDefiniti
   };
   if (!SAGA_NAME.test(spec.name)) fail('the name must be lower_snake_case (letters, digits, underscores)');
   if (spec.steps.length === 0) fail('a saga needs at least one step');
+  if (spec.keyInput !== undefined && !KEY_INPUT.test(spec.keyInput)) fail(`keyInput '${spec.keyInput}' must be a plain top-level field name`);
+  if (spec.keyInput !== undefined && spec.sensitive?.includes(spec.keyInput)) fail(`keyInput '${spec.keyInput}' is sensitive; a list must not show it`);
   const seen = new Set<string>();
   let finalStep: { index: number; name: string } | null = null;
   spec.steps.forEach((step, index) => {
@@ -84,6 +90,7 @@ export function defineSaga<S extends z.ZodType>(spec: SagaSpec<S>): SagaDefiniti
     name: spec.name,
     input: spec.input as z.ZodType<z.infer<S>>,
     sensitive: Object.freeze([...(spec.sensitive ?? [])]),
+    ...(spec.keyInput !== undefined && { keyInput: spec.keyInput }),
     steps: Object.freeze([...spec.steps]),
   });
 }

@@ -25,6 +25,7 @@ export const openWorkspace = defineSaga({
   name: 'open_workspace',
   input: OpenWorkspaceInput,
   sensitive: ['accessToken'],
+  keyInput: 'name',
   steps: [
     {
       name: 'create_workspace',
@@ -97,6 +98,7 @@ export type CloseWorkspaceInput = z.infer<typeof CloseWorkspaceInput>;
 export const closeWorkspace = defineSaga({
   name: 'close_workspace',
   input: CloseWorkspaceInput,
+  keyInput: 'workspaceId',
   steps: [
     {
       name: 'check_workspace',

@@ -121,10 +121,57 @@ describe('launcher-saga diag', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), listing);
   });
 
-  test('a directory given as the log is exit 2', () => {
-    const r = runCli(['diag', '--db', tempDir()]);
+  test('a directory given as the log is exit 2, suggesting the log inside it', () => {
+    const empty = tempDir();
+    const r = runCli(['diag', '--db', empty]);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /is not a file/);
+    assert.match(r.stderr, /is a folder, not a saga log; the log is the launcher-sagas\.db file in a profile folder/);
+    const profile = tempDir();
+    handMadeLog(path.join(profile, 'launcher-sagas.db'));
+    const withLog = runCli(['diag', '--db', profile]);
+    assert.equal(withLog.status, 2);
+    assert.equal(withLog.stderr, `launcher-saga: diag: ${profile} is a folder, not a saga log; did you mean --db ${path.join(profile, 'launcher-sagas.db')}?\n`);
+  });
+
+  test("shows each saga's input, cut like the panel's, in text and JSON; times say UTC", () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const log = SagaLog.open(file);
+    const big = log.startSaga({ name: 'open_workspace', inputJson: JSON.stringify({ name: 'payroll', accessToken: '[redacted]', blob: 'z'.repeat(20_000) }) });
+    log.close();
+    const text = runCli(['diag', '--db', file]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^  input: \{"name":"payroll","accessToken":"\[redacted\]","blob":"z+… \(\d+ bytes in full\)$/m);
+    assert.match(text.stdout, /started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    const doc = JSON.parse(runCli(['diag', '--db', file, '--json']).stdout) as { sagas: { sagaId: number; input: { text: string; truncated: boolean; fullSize: number } }[] };
+    assert.equal(doc.sagas[0]?.sagaId, big);
+    assert.equal(doc.sagas[0]?.input.truncated, true);
+    assert.ok(Buffer.byteLength(doc.sagas[0]!.input.text) <= 16 * 1024);
+  });
+
+  test('--unreviewed lists only failed_compensation sagas nobody reviewed', () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const ids = handMadeLog(file);
+    const log = SagaLog.open(file);
+    const other = log.startSaga({ name: 'open_workspace', inputJson: '{}' });
+    log.markFailedCompensation(other, 'undo failed');
+    log.markReviewed(ids.crashed, 'ops', 'repaired by hand');
+    log.close();
+    const doc = JSON.parse(runCli(['diag', '--db', file, '--json', '--unreviewed']).stdout) as { filter: { unreviewed: boolean }; sagas: { sagaId: number }[] };
+    assert.deepEqual(doc.sagas.map((s) => s.sagaId), [other]);
+    assert.equal(doc.filter.unreviewed, true);
+    const text = runCli(['diag', '--db', file, '--unreviewed']);
+    assert.match(text.stdout, /showing 1 most recent unreviewed failed_compensation/);
+    const clash = runCli(['diag', '--db', file, '--unreviewed', '--state', 'completed']);
+    assert.equal(clash.status, 2);
+    assert.match(clash.stderr, /--unreviewed lists failed_compensation sagas; it cannot be combined with --state completed/);
+  });
+
+  test('--help prints the options and an example, exit 0', () => {
+    const r = runCli(['diag', '--help']);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^usage: launcher-saga diag --db FILE/);
+    assert.match(r.stdout, /--unreviewed/);
+    assert.match(r.stdout, /^example/m);
   });
 
   test('bad arguments are exit 2', () => {

@@ -43,7 +43,7 @@ describe('launcher-saga demo', () => {
     try {
       const missing = demo(['--user-data-dir', dir]);
       assert.equal(missing.status, 2);
-      assert.match(missing.stderr, /^launcher-saga: demo: --sagas: is required\n$/);
+      assert.match(missing.stderr, /^launcher-saga: demo: --sagas is required\n$/);
       const rate = demo(['--user-data-dir', dir, '--sagas', '2', '--fail-rate', '1.5']);
       assert.equal(rate.status, 2);
       assert.match(rate.stderr, /--fail-rate: expected a fraction between 0 and 1/);

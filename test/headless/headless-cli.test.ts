@@ -84,8 +84,8 @@ test('SIGTERM answers the launcher requests it was running: sagas that finish wi
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ saga: 'open_workspace', workspace: `stop-${i}` }),
     }).then(
-      async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: { sagaId: number; state: string } } }),
-      (err: unknown) => ({ status: 0, body: { ok: false, dropped: String(err) } }),
+      async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; data?: { sagaId: number; state: string }; dropped?: string } }),
+      (err: unknown) => ({ status: 0, body: { ok: false, dropped: String(err) } as { ok: boolean; data?: { sagaId: number; state: string }; dropped?: string } }),
     );
   const answers = Array.from({ length: 20 }, (_, i) => run(i));
   // Stop once some sagas are under way (their rows exist), not before any request arrived.

@@ -81,6 +81,36 @@ export interface RecentQuery {
   hideReviewed?: boolean | undefined;
 }
 
+/** The panel's search: every filter optional, paged by id in either direction. */
+export interface SearchQuery {
+  limit: number;
+  state?: SagaState | undefined;
+  /** Any of these exact names; an empty list matches nothing. */
+  names?: readonly string[] | undefined;
+  hideReviewed?: boolean | undefined;
+  /** Older page: ids below this. */
+  beforeId?: number | undefined;
+  /** Newer page: ids above this (the rows nearest to it, still returned newest first). */
+  afterId?: number | undefined;
+  /** Inclusive id bounds, e.g. from a time range (see idStartedAtOrAfter). */
+  minId?: number | undefined;
+  maxId?: number | undefined;
+  /** Only the sagas the recovery of this boot marked. */
+  recoveredBy?: string | undefined;
+  /** Text the saga's input contains (case-insensitive for ASCII); scans at most `inputScanRows` rows. */
+  inputContains?: string | undefined;
+  inputScanRows?: number | undefined;
+}
+
+export interface SearchResult {
+  rows: SagaSummary[];
+  /**
+   * For an input search that stopped at its scan bound before filling the page: the last id it
+   * looked at (the search continues past it), else null.
+   */
+  scanEdgeId: number | null;
+}
+
 export interface PruneQuery {
   /** Finished sagas that ended before this instant go. */
   endedBefore: Date;
@@ -167,6 +197,7 @@ interface SummaryRow {
   review_note: string | null;
   progressed: number;
   in_flight: string | null;
+  last_activity: string | null;
 }
 
 const STEP_COLUMNS = `saga_id, step_index, name, state, target, kind, cmd_json, output_json, failure_reason, failure_kind,
@@ -178,7 +209,8 @@ const SUMMARY_COLUMNS = `s.saga_id, s.name, s.state, s.started_at, s.ended_at, s
      WHERE p.saga_id = s.saga_id AND p.state IN ('succeeded', 'compensated') AND p.compensates_index IS NULL) AS progressed,
   (SELECT json_object('stepIndex', p.step_index, 'name', p.name, 'target', p.target, 'peerGeneration', p.peer_generation)
      FROM launcher_saga_step p WHERE p.saga_id = s.saga_id AND p.state = 'pending'
-     ORDER BY p.step_index DESC LIMIT 1) AS in_flight`;
+     ORDER BY p.step_index DESC LIMIT 1) AS in_flight,
+  (SELECT MAX(COALESCE(p.ended_at, p.started_at)) FROM launcher_saga_step p WHERE p.saga_id = s.saga_id) AS last_activity`;
 
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
@@ -215,6 +247,7 @@ function summaryFromRow(r: SummaryRow): SagaSummary {
     plannedSteps: r.planned_steps,
     progressedSteps: r.progressed,
     inFlightStep: r.in_flight === null ? null : (JSON.parse(r.in_flight) as InFlightStep),
+    lastActivityAt: r.last_activity,
     review:
       r.reviewed_at === null
         ? null
@@ -723,6 +756,157 @@ export class SagaLog {
         limit: q.limit,
       }) as SummaryRow[];
       return rows.map(summaryFromRow);
+    });
+  }
+
+  /**
+   * The panel's search. Ids come first (one index range per exact name, merged, so a rare name
+   * never walks the whole table and a common one never sorts), then the summaries of one page.
+   */
+  search(q: SearchQuery): SearchResult {
+    return this.read('searching sagas', () => {
+      const newer = q.afterId !== undefined;
+      let lo = Math.max(q.minId ?? 1, (q.afterId ?? 0) + 1);
+      let hi = Math.min(q.maxId ?? NO_CURSOR, (q.beforeId ?? NO_CURSOR) - 1);
+      if (q.names !== undefined && q.names.length === 0) return { rows: [], scanEdgeId: null };
+      let scanEdgeId: number | null = null;
+      if (q.inputContains !== undefined && q.inputScanRows !== undefined && lo <= hi) {
+        // The scan window: the next inputScanRows ids in paging order, found by the primary key.
+        const edge = this.scanEdge(lo, hi, q.inputScanRows, newer);
+        if (edge !== null) {
+          scanEdgeId = edge;
+          if (newer) hi = edge;
+          else lo = edge;
+        }
+      }
+      if (lo > hi) return { rows: [], scanEdgeId: null };
+      const where = ['s.saga_id BETWEEN @lo AND @hi'];
+      if (q.state !== undefined) where.push('s.state = @state');
+      if (q.hideReviewed) where.push('s.reviewed_at IS NULL');
+      if (q.recoveredBy !== undefined) {
+        where.push(`s.saga_id IN (SELECT json_extract(m.value, '$.sagaId') FROM launcher_recovery_report r, json_each(r.marked_json) m
+          WHERE r.boot_id = @recoveredBy)`);
+      }
+      if (q.inputContains !== undefined) where.push(`s.input_json LIKE @pattern ESCAPE '\\'`);
+      if (q.names !== undefined) where.push('s.name = @name');
+      const sql = `SELECT s.saga_id FROM launcher_saga s WHERE ${where.join(' AND ')}
+        ORDER BY s.saga_id ${newer ? 'ASC' : 'DESC'} LIMIT @limit`;
+      const stmt = this.cachedStatement(sql).pluck();
+      const params = {
+        lo,
+        hi,
+        state: q.state,
+        recoveredBy: q.recoveredBy,
+        pattern: q.inputContains === undefined ? undefined : `%${q.inputContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        limit: q.limit,
+      };
+      const ids: number[] = [];
+      for (const name of q.names ?? [undefined]) ids.push(...(stmt.all({ ...params, name }) as number[]));
+      ids.sort((a, b) => (newer ? a - b : b - a));
+      const page = ids.slice(0, q.limit).sort((a, b) => b - a);
+      // A full page answers the question; the scan edge matters only when the window ran out first.
+      if (ids.length >= q.limit) scanEdgeId = null;
+      return { rows: this.summariesOf(page), scanEdgeId };
+    });
+  }
+
+  private cachedStatement(sql: string): Database.Statement {
+    let stmt = this.recentStmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.recentStmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** The id `rows` rows into [lo, hi] from its top (older) or bottom (newer) end, or null when the range holds fewer. */
+  private scanEdge(lo: number, hi: number, rows: number, newer: boolean): number | null {
+    const sql = `SELECT saga_id FROM launcher_saga WHERE saga_id BETWEEN ? AND ? ORDER BY saga_id ${newer ? 'ASC' : 'DESC'} LIMIT 1 OFFSET ?`;
+    return (this.cachedStatement(sql).pluck().get(lo, hi, rows - 1) as number | undefined) ?? null;
+  }
+
+  /** Summaries of these sagas, newest first, in one query. */
+  summariesOf(sagaIds: readonly number[]): SagaSummary[] {
+    if (sagaIds.length === 0) return [];
+    return this.read('reading saga summaries', () => {
+      const stmt = this.cachedStatement(
+        `SELECT ${SUMMARY_COLUMNS} FROM launcher_saga s WHERE s.saga_id IN (SELECT value FROM json_each(?)) ORDER BY s.saga_id DESC`,
+      );
+      return (stmt.all(JSON.stringify(sagaIds)) as SummaryRow[]).map(summaryFromRow);
+    });
+  }
+
+  /**
+   * The distinct saga names, walked through the name index one seek per name (a log holds a
+   * handful of definitions, however many rows), so partial-name search never scans the table.
+   */
+  sagaNames(max = 500): string[] {
+    return this.read('reading saga names', () => {
+      const next = this.cachedStatement(`SELECT name FROM launcher_saga WHERE name > ? ORDER BY name LIMIT 1`).pluck();
+      const out: string[] = [];
+      let after = '';
+      for (let n = (next.get(after) as string | undefined); n !== undefined && out.length < max; n = next.get(after) as string | undefined) {
+        out.push(n);
+        after = n;
+      }
+      return out;
+    });
+  }
+
+  /**
+   * The first saga id whose start is at or after `iso`, by binary search on the primary key:
+   * ids are issued in start order by one clock, so a time range becomes an id range. Null when none.
+   */
+  idStartedAtOrAfter(iso: string): number | null {
+    return this.read('finding sagas by start time', () => {
+      const at = this.cachedStatement(`SELECT saga_id, started_at FROM launcher_saga WHERE saga_id >= ? ORDER BY saga_id LIMIT 1`);
+      let lo = 1;
+      let hi = this.stmts.maxId.get() as number;
+      let found: number | null = null;
+      while (lo <= hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const row = at.get(mid) as { saga_id: number; started_at: string } | undefined;
+        if (row === undefined || row.saga_id > hi) {
+          hi = mid - 1;
+          continue;
+        }
+        if (row.started_at >= iso) {
+          found = row.saga_id;
+          hi = mid - 1;
+        } else lo = row.saga_id + 1;
+      }
+      return found;
+    });
+  }
+
+  /**
+   * The value of one top-level input field per saga (`fields` names it per saga name, else
+   * `fallback`), as text; null where the input lacks it or is not JSON. One query.
+   */
+  keyInputsOf(sagaIds: readonly number[], fields: Readonly<Record<string, string>>, fallback: string): Map<number, string> {
+    const out = new Map<number, string>();
+    if (sagaIds.length === 0) return out;
+    return this.read('reading key inputs', () => {
+      const stmt = this.cachedStatement(
+        `SELECT s.saga_id AS id, CASE WHEN json_valid(s.input_json) THEN json_extract(s.input_json,
+           '$."' || COALESCE((SELECT f.value FROM json_each(@fields) f WHERE f.key = s.name), @fallback) || '"') END AS k
+         FROM launcher_saga s WHERE s.saga_id IN (SELECT value FROM json_each(@ids))`,
+      );
+      for (const row of stmt.all({ ids: JSON.stringify(sagaIds), fields: JSON.stringify(fields), fallback }) as { id: number; k: unknown }[]) {
+        if (typeof row.k === 'string' || typeof row.k === 'number') out.set(row.id, String(row.k));
+      }
+      return out;
+    });
+  }
+
+  /** Which of these sagas carry a review. */
+  reviewedAmong(sagaIds: readonly number[]): Set<number> {
+    if (sagaIds.length === 0) return new Set();
+    return this.read('reading reviews', () => {
+      const stmt = this.cachedStatement(
+        `SELECT saga_id FROM launcher_saga WHERE reviewed_at IS NOT NULL AND saga_id IN (SELECT value FROM json_each(?))`,
+      ).pluck();
+      return new Set(stmt.all(JSON.stringify(sagaIds)) as number[]);
     });
   }
 

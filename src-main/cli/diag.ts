@@ -39,6 +39,8 @@ export interface DiagDocument {
   file: string;
   schemaVersion: number;
   readOnlyReason: string | null;
+  /** Why a launch would refuse to upgrade this file (each names a table and column); empty when it would not. */
+  schemaConflicts: string[];
   filter: { state: SagaState | null; unreviewed: boolean; limit: number };
   counts: { failedCompensation: number; unresolved: number };
   latestRecovery: RecoveryReport | null;
@@ -76,6 +78,7 @@ export function readDiag(file: string, state: SagaState | undefined, limit: numb
       file,
       schemaVersion: log.fileVersion,
       readOnlyReason: log.fileVersion > log.buildVersion ? log.readOnlyReason : null,
+      schemaConflicts: log.fileVersion > log.buildVersion ? [] : [...log.schemaConflicts],
       filter: { state: unreviewed ? 'failed_compensation' : (state ?? null), unreviewed, limit },
       counts: {
         failedCompensation: log.countInState('failed_compensation'),
@@ -122,6 +125,9 @@ export function formatDiag(doc: DiagDocument): string {
   const lines: string[] = [];
   lines.push(`saga log ${doc.file} (schema version ${doc.schemaVersion})`);
   if (doc.readOnlyReason) lines.push(`note: ${doc.readOnlyReason}`);
+  if (doc.schemaConflicts.length > 0) {
+    lines.push(`note: a launch refuses this file, since this build cannot upgrade it: ${doc.schemaConflicts.join('; ')}`);
+  }
   const which = doc.filter.unreviewed ? ' unreviewed failed_compensation' : doc.filter.state ? ` in state ${doc.filter.state}` : '';
   lines.push(
     `${doc.counts.failedCompensation} failed_compensation, ${doc.counts.unresolved} unresolved; showing ${doc.sagas.length} most recent${which}`,

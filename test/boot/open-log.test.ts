@@ -6,11 +6,14 @@ import Database from 'better-sqlite3';
 import { openLog } from '../../src-main/boot/open-log';
 import { SagaLogError } from '../../src-main/saga/log/errors';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { tempDir } from '../helpers/temp-dir';
+import { LAUNCHER_DDL, launcherFile } from '../fixtures/launcher-files';
 import { sha256 } from '../recovery/log-fixtures';
 import { startTs } from './child';
 import { NOBODY, isRoot, startUnprivileged } from '../helpers/unprivileged-child';
+import { runCli } from '../helpers/cli';
+import { runRecovery } from '../../src-main/saga/recovery';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures');
 
@@ -103,7 +106,7 @@ describe('opening the log at launch', () => {
     const dir = tempDir('open-');
     const file = writeLog(dir, 300);
     const { pageSize, roots } = pageInfo(file);
-    for (const damaged of ['launcher_saga', 'idx_launcher_saga_state', 'idx_launcher_saga_state_ended']) {
+    for (const damaged of ['launcher_saga', 'idx_launcher_saga_state']) {
       const copyDir = tempDir('open-');
       const copy = path.join(copyDir, LOG_FILE_NAME);
       fs.copyFileSync(file, copy);
@@ -122,7 +125,7 @@ describe('opening the log at launch', () => {
     const file = path.join(dir, LOG_FILE_NAME);
     // A version 1 file, as the launcher before this build wrote it.
     const db = new Database(file);
-    db.exec(MIGRATIONS[0]!.sql);
+    db.exec(LAUNCHER_DDL);
     db.pragma('user_version = 1');
     const saga = db.prepare(`INSERT INTO launcher_saga(saga_id, name, state, started_at, input_json) VALUES (?, 'open_workspace', ?, '2024-01-01T00:00:00.000Z', ?)`);
     const step = db.prepare(`INSERT INTO launcher_saga_step(saga_id, step_index, name, state, target, started_at) VALUES (?, 0, 'create', ?, 'srv', '2024-01-01T00:00:00.000Z')`);
@@ -238,5 +241,110 @@ describe('opening the log at launch', () => {
       () => openLog(dir, { maxPageCount: 2 }),
       (e: unknown) => e instanceof SagaLogError && e.code === 'disk_full' && /full/.test(e.message),
     );
+  });
+});
+
+describe('files from every build of the launcher', () => {
+  const columns = (file: string, table: string): string[] => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]);
+    } finally {
+      db.close();
+    }
+  };
+
+  test("(a) the launcher's tables stamped 0 (a crash between its DDL and its stamp) open writable, nothing lost", () => {
+    const dir = tempDir('open-');
+    launcherFile(dir, 'unstamped');
+    const { log, movedAside } = openLog(dir);
+    try {
+      assert.deepEqual(movedAside, []);
+      assert.equal(log.writable, true);
+      assert.deepEqual(log.recent({ limit: 10 }).map((s) => [s.sagaId, s.state]), [[8, 'running'], [7, 'completed']]);
+      assert.equal(log.saga(7)?.steps[0]?.outputJson, '{}');
+      const report = runRecovery(log, { bootId: 'b1', movedAside });
+      assert.deepEqual(report.marked.map((m) => m.sagaId), [8]);
+      assert.equal(log.startSaga({ name: 'next', inputJson: '{}' }), 9);
+    } finally {
+      log.close();
+    }
+    const db = new Database(path.join(dir, LOG_FILE_NAME), { readonly: true });
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    db.close();
+  });
+
+  test('(b) a file this build migrated, re-stamped 1 by an older build, opens writable with both builds\' sagas', () => {
+    const dir = tempDir('open-');
+    launcherFile(dir, 'restamped');
+    const { log, movedAside } = openLog(dir);
+    try {
+      assert.deepEqual(movedAside, []);
+      assert.equal(log.writable, true);
+      const ours = log.saga(1);
+      assert.equal(ours?.plannedSteps, 1);
+      assert.equal(ours?.steps[0]?.kind, 'compensatable');
+      assert.equal(ours?.steps[0]?.outputJson, '{"workspaceId":"w1"}');
+      assert.equal(log.saga(2)?.name, 'tear_off_tab', "the older build's saga is there too");
+      // The older build issued id 2 without the high-water mark; ids still continue above it.
+      assert.equal(log.startSaga({ name: 'next', inputJson: '{}' }), 3);
+    } finally {
+      log.close();
+    }
+  });
+
+  test("(c) another lineage's newer file without this build's tables opens read-only and reads what is there", () => {
+    const dir = tempDir('open-');
+    const file = launcherFile(dir, 'other_lineage_newer', SCHEMA_VERSION);
+    const hash = sha256(file);
+    const { log, movedAside } = openLog(dir);
+    try {
+      assert.deepEqual(movedAside, []);
+      assert.equal(log.writable, false);
+      assert.match(log.readOnlyReason ?? '', new RegExp(`version ${SCHEMA_VERSION + 1}, newer than this build's version ${SCHEMA_VERSION}`));
+      assert.deepEqual(log.recent({ limit: 10 }).map((s) => [s.sagaId, s.plannedSteps, s.inFlightStep?.name ?? null]), [
+        [8, null, 'detach'],
+        [7, null, null],
+      ]);
+      assert.equal(log.maxSagaId(), 8);
+      assert.deepEqual(log.latestRecoveryReports(5), []);
+      assert.deepEqual(log.unresolved().map((s) => s.sagaId), [8]);
+      assert.throws(() => log.startSaga({ name: 'x', inputJson: '{}' }), (e: unknown) => e instanceof SagaLogError && e.code === 'newer_schema');
+    } finally {
+      log.close();
+    }
+    assert.equal(sha256(file), hash);
+    assert.ok(columns(file, 'launcher_saga').includes('priority'));
+  });
+
+  for (const [kind, names] of [
+    ['column_of_another_type', /column launcher_saga\.planned_steps exists as TEXT, but this build adds it as INTEGER/],
+    ['table_of_other_columns', /table launcher_recovery_report exists without its column boot_id .*marked_json/],
+  ] as const) {
+    test(`(d) a file whose migration cannot apply (${kind.replace(/_/g, ' ')}) is refused naming table and column; nothing half-applied, bytes kept`, () => {
+      const dir = tempDir('open-');
+      const file = launcherFile(dir, kind);
+      const hash = sha256(file);
+      const listing = fs.readdirSync(dir).sort();
+      const before = columns(file, 'launcher_saga_step');
+      assert.throws(
+        () => openLog(dir),
+        (e: unknown) => e instanceof SagaLogError && e.code === 'schema_conflict' && names.test(e.message) && /nothing was changed/.test(e.message),
+      );
+      assert.equal(sha256(file), hash, 'the original bytes are kept');
+      assert.deepEqual(fs.readdirSync(dir).sort(), listing, 'nothing moved aside, no companions left');
+      assert.deepEqual(columns(file, 'launcher_saga_step'), before, "no other version's additions were applied");
+    });
+  }
+
+  test('(d) a launch refuses such a file with that message and exit code 1, bytes kept', () => {
+    const dir = tempDir('open-');
+    const file = launcherFile(dir, 'column_of_another_type');
+    const hash = sha256(file);
+    const r = runCli(['headless', '--user-data-dir', dir, '--port', '0']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^launcher-saga: .*cannot be upgraded to schema version \d+: column launcher_saga\.planned_steps exists as TEXT/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+    assert.equal(sha256(file), hash);
   });
 });

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { SagaLog } from '../../src-main/saga/log/saga-log';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../src-main/saga/log/schema';
+import { SCHEMA_VERSION } from '../../src-main/saga/log/schema';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/temp-dir';
 import { killHard, startTs } from '../boot/child';
 import { logWithBadRows } from '../ipc/bad-rows-fixture';
+import { LAUNCHER_DDL, launcherFile } from '../fixtures/launcher-files';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
@@ -104,7 +105,7 @@ describe('launcher-saga diag', () => {
     const dir = tempDir();
     const file = path.join(dir, 'launcher-sagas.db');
     const db = new Database(file);
-    db.exec(MIGRATIONS[0]!.sql);
+    db.exec(LAUNCHER_DDL);
     db.pragma('user_version = 1');
     db.prepare(`INSERT INTO launcher_saga VALUES (7, 'legacy', 'failed_compensation', '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', '{}', 'old crash')`).run();
     db.prepare(`INSERT INTO launcher_saga_step(saga_id, step_index, name, state, cmd_json, target, started_at) VALUES (7, 0, 'spawn', 'pending', '{}', 'host', '2026-01-01T00:00:00Z')`).run();
@@ -276,5 +277,62 @@ describe('diag survives bad rows and prints terminal-safe text', () => {
     assert.doesNotMatch(json.stdout, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
     const doc = JSON.parse(json.stdout) as { sagas: { review: { note: string } }[] };
     assert.equal(doc.sagas[0]?.review.note, hostile, 'JSON escapes keep the exact text');
+  });
+});
+
+describe("launcher-saga diag on files from every build of the launcher", () => {
+  const read = (file: string) => {
+    const before = sha(file);
+    const listing = fs.readdirSync(path.dirname(file)).sort();
+    const r = runCli(['diag', '--db', file, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(sha(file), before, 'diag changes no byte');
+    assert.deepEqual(fs.readdirSync(path.dirname(file)).sort(), listing);
+    return JSON.parse(r.stdout) as {
+      schemaVersion: number;
+      readOnlyReason: string | null;
+      schemaConflicts: string[];
+      counts: { unresolved: number };
+      sagas: { sagaId: number; state: string; inFlightStep: { name: string } | null; steps: { name: string }[] }[];
+    };
+  };
+
+  test("(a) the launcher's tables stamped 0 read in full", () => {
+    const doc = read(launcherFile(tempDir(), 'unstamped'));
+    assert.equal(doc.schemaVersion, 0);
+    assert.deepEqual(doc.sagas.map((s) => [s.sagaId, s.state, s.steps.length]), [[8, 'running', 1], [7, 'completed', 1]]);
+    assert.equal(doc.sagas[0]?.inFlightStep?.name, 'detach');
+    assert.deepEqual(doc.schemaConflicts, []);
+  });
+
+  test('(b) a file this build migrated and an older build re-stamped 1 reads both builds\' sagas', () => {
+    const doc = read(launcherFile(tempDir(), 'restamped'));
+    assert.equal(doc.schemaVersion, 1);
+    assert.deepEqual(doc.sagas.map((s) => s.sagaId), [2, 1]);
+    assert.equal(doc.sagas[1]?.steps[0]?.name, 'create_workspace');
+  });
+
+  test("(c) another lineage's newer file without this build's tables is read, not 'no such table'", () => {
+    const file = launcherFile(tempDir(), 'other_lineage_newer', SCHEMA_VERSION);
+    const doc = read(file);
+    assert.equal(doc.schemaVersion, SCHEMA_VERSION + 1);
+    assert.match(doc.readOnlyReason ?? '', /newer than this build's/);
+    assert.deepEqual(doc.sagas.map((s) => s.sagaId), [8, 7]);
+    assert.equal(doc.counts.unresolved, 1);
+    const text = runCli(['diag', '--db', file]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /#8 tear_off_tab running/);
+  });
+
+  test('(d) a file a launch would refuse is read, and diag names the table and column that stop its upgrade', () => {
+    const file = launcherFile(tempDir(), 'column_of_another_type');
+    const doc = read(file);
+    assert.deepEqual(doc.sagas.map((s) => s.sagaId), [8, 7]);
+    assert.match(doc.schemaConflicts.join(), /column launcher_saga\.planned_steps exists as TEXT/);
+    const text = runCli(['diag', '--db', file]);
+    assert.match(text.stdout, /note: a launch refuses this file, since this build cannot upgrade it: column launcher_saga\.planned_steps/);
+    const other = read(launcherFile(tempDir(), 'table_of_other_columns'));
+    assert.equal(other.sagas.length, 2);
+    assert.match(other.schemaConflicts.join(), /table launcher_recovery_report exists without its column/);
   });
 });

@@ -4,6 +4,7 @@
 export type SagaLogErrorCode =
   | 'newer_schema' // file written by a newer build: read-only here
   | 'foreign' // SQLite, but not a launcher saga log
+  | 'schema_conflict' // a launcher saga log this build cannot upgrade (a table or column of another shape)
   | 'corrupt' // not SQLite, truncated, or damaged pages
   | 'missing' // file does not exist and the caller asked not to create it
   | 'read_only' // the file or its folder cannot be written

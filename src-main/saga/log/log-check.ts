@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { toSagaLogError } from './errors';
 import { readUnresolvedWith, type UnresolvedSaga } from './saga-log';
-import { OWN_TABLES, SCHEMA_VERSION } from './schema';
+import { planSchema } from './schema-plan';
+import { LOG_TABLE, SCHEMA_VERSION, V1_TABLES } from './schema';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
@@ -77,15 +78,9 @@ function names(db: Database.Database): Set<string> {
  * not covered: boot sets the file aside if recovery meets damage there.
  */
 function readRecoveryPages(db: Database.Database, present: Set<string>): void {
-  if (!OWN_TABLES.every((t) => present.has(t))) return;
+  if (!V1_TABLES.every((t) => present.has(t))) return;
   readUnresolvedWith(db);
   db.prepare(`SELECT MAX(saga_id) FROM launcher_saga`).get();
-  // Recovery's UPDATE rewrites these index entries too; the planner reads the other state index above.
-  if (present.has('idx_launcher_saga_state_ended')) {
-    db.prepare(
-      `SELECT COUNT(*) FROM launcher_saga INDEXED BY idx_launcher_saga_state_ended WHERE state IN ('running', 'compensating', 'failed_compensation')`,
-    ).get();
-  }
   if (present.has('launcher_saga_meta')) db.prepare(`SELECT * FROM launcher_saga_meta`).all();
   if (present.has('launcher_recovery_report')) {
     db.prepare(`SELECT * FROM launcher_recovery_report ORDER BY report_id DESC LIMIT 5`).all();
@@ -114,9 +109,12 @@ export function findDamage(file: string, options: LogCheckOptions): Damage | nul
   try {
     db = openReadOnly(file, options.busyTimeoutMs);
     const present = names(db);
-    // An older schema is migrated by the writable open, and its new index reads every saga row:
-    // damage anywhere must be found first, whatever the size, so no migration meets it.
-    const migrates = OWN_TABLES.every((t) => present.has(t)) && (db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION;
+    // A file lacking some of this build's schema is migrated by the writable open, whose new indexes
+    // read every saga row: damage anywhere must be found first, whatever the size, so no migration meets it.
+    const migrates =
+      present.has(LOG_TABLE) &&
+      (db.pragma('user_version', { simple: true }) as number) <= SCHEMA_VERSION &&
+      planSchema(db).statements.length > 0;
     if (migrates || size <= (options.quickCheckMaxBytes ?? QUICK_CHECK_MAX_BYTES)) {
       const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
       const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
@@ -169,7 +167,7 @@ export function readInterrupted(file: string, options: Pick<LogCheckOptions, 'bu
   let db: Database.Database | undefined;
   try {
     db = openReadOnly(file, options.busyTimeoutMs);
-    if (!OWN_TABLES.every((t) => names(db!).has(t))) return { unreadable: 'it holds no launcher saga tables' };
+    if (!V1_TABLES.every((t) => names(db!).has(t))) return { unreadable: 'it holds no launcher saga tables' };
     return { sagas: readUnresolvedWith(db) };
   } catch (err) {
     return { unreadable: err instanceof Error ? err.message : String(err) };

@@ -19,7 +19,8 @@ import {
 } from '../../../src-shared/saga-model';
 import { describeZodIssue } from '../../../src-shared/zod-issue';
 import { SagaLogError, toSagaLogError } from './errors';
-import { MIGRATIONS, OWN_TABLES, SCHEMA_VERSION } from './schema';
+import { installReadShadows, migrate, planSchema, SchemaConflict } from './schema-plan';
+import { LOG_TABLE, SCHEMA_VERSION } from './schema';
 import { readCommittedImage } from './wal-image';
 
 export const LOG_FILE_NAME = 'launcher-sagas.db';
@@ -309,6 +310,8 @@ export function readUnresolvedWith(db: Database.Database): UnresolvedSaga[] {
 interface Probe {
   userVersion: number;
   tables: string[];
+  /** Why this build cannot upgrade the file (each names a table and column), empty when it can. */
+  conflicts: string[];
 }
 
 /**
@@ -338,12 +341,19 @@ function probe(file: string, busyTimeoutMs: number, untouched: boolean): Probe {
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
       (t) => t.name,
     );
-    return { userVersion, tables };
+    return { userVersion, tables, conflicts: tables.includes(LOG_TABLE) ? planSchema(db).conflicts : [] };
   } catch (err) {
     throw toSagaLogError(err, 'reading the schema', file);
   } finally {
     db?.close();
   }
+}
+
+function conflictError(file: string, conflicts: string): SagaLogError {
+  return new SagaLogError(
+    'schema_conflict',
+    `${file} cannot be upgraded to schema version ${SCHEMA_VERSION}: ${conflicts}; nothing was changed`,
+  );
 }
 
 export class SagaLog {
@@ -355,7 +365,12 @@ export class SagaLog {
   readonly readOnlyReason: string | null;
   private readonly db: Database.Database;
   private readonly clock: () => Date;
+  /** Why this build could not upgrade the file (each names a table and column); a reader still reads it. */
+  readonly schemaConflicts: readonly string[];
+  /** Tables and columns of this build the file lacks, read as empty (read-only logs only). */
+  readonly readShadows: readonly string[] = [];
   private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
+  private readonly writeStmts: ReturnType<SagaLog['prepareWriteStatements']> | null;
   private readonly recentStmts = new Map<string, Database.Statement>();
   private withRecovery: (() => void) | null = null;
 
@@ -374,20 +389,25 @@ export class SagaLog {
     if (exists && !fs.statSync(file).isFile()) throw new SagaLogError('foreign', `${file} is not a file, so it cannot be a saga log`);
     // A reader also counts a -wal: a log never checkpointed has a 0-byte file and all its pages there.
     const hasContent = exists && (fs.statSync(file).size > 0 || (options.readonly === true && fs.existsSync(`${file}-wal`)));
-    const found: Probe = hasContent ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [] };
-    const hasOwnTables = OWN_TABLES.every((t) => found.tables.includes(t));
-    if (!hasOwnTables && found.tables.length > 0) {
+    const found: Probe = hasContent ? probe(file, busyTimeoutMs, options.readonly === true) : { userVersion: 0, tables: [], conflicts: [] };
+    const isLog = found.tables.includes(LOG_TABLE);
+    if (!isLog && found.tables.length > 0) {
       // Creating our tables inside somebody else's database would be a write to a file we do not own.
       throw new SagaLogError(
         'foreign',
         `${file} is an SQLite database but not a launcher saga log (it has tables ${found.tables.slice(0, 5).join(', ')})`,
       );
     }
-    if (options.readonly && !hasOwnTables) {
+    if (options.readonly && !isLog) {
       throw new SagaLogError('foreign', `${file} holds no launcher saga log (no launcher_saga tables)`);
     }
     this.fileVersion = found.userVersion;
+    this.schemaConflicts = found.conflicts;
     const newer = found.userVersion > SCHEMA_VERSION;
+    if (!newer && !options.readonly && found.conflicts.length > 0) {
+      // Refused before any writable connection exists, so not even the journal mode changes a byte.
+      throw conflictError(file, found.conflicts.join('; '));
+    }
     this.readOnlyReason = newer
       ? `${file} has schema version ${found.userVersion}, newer than this build's version ${SCHEMA_VERSION}: it is opened read-only and nothing will be written to it`
       : options.readonly
@@ -407,15 +427,16 @@ export class SagaLog {
       this.db = db;
       if (this.readOnlyReason === null) {
         this.configureWritable(options, !exists || found.tables.length === 0);
-        this.migrate();
-      } else if (options.readonly && !newer) {
-        // Only the in-memory image is upgraded, so readers see every column of this build.
-        this.migrate();
+      } else {
+        // Whatever the file lacks of this build's schema reads as empty; nothing is written to it.
+        this.readShadows = installReadShadows(db);
       }
       this.stmts = this.prepareStatements();
+      this.writeStmts = this.readOnlyReason === null ? this.prepareWriteStatements() : null;
     } catch (err) {
       // A half-opened connection would keep the file locked for the rest of the process.
       db?.close();
+      if (err instanceof SchemaConflict) throw conflictError(file, err.message);
       throw toSagaLogError(err, 'opening the saga log', file);
     }
   }
@@ -423,24 +444,15 @@ export class SagaLog {
   private configureWritable(options: SagaLogOptions, fresh: boolean): void {
     // auto_vacuum only takes effect before the first table exists; retention then hands pages back.
     if (fresh) this.db.pragma('auto_vacuum = INCREMENTAL');
-    this.db.pragma('journal_mode = WAL');
     // NORMAL in WAL: a killed process loses nothing committed; only an OS crash may drop the last commits.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('temp_store = MEMORY');
     if (options.maxPageCount !== undefined) this.db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
-  }
-
-  private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
-    const pending = MIGRATIONS.filter((m) => m.version > current);
-    if (pending.length === 0) return;
-    this.db
-      .transaction(() => {
-        for (const m of pending) this.db.exec(m.sql);
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })
-      .immediate();
+    // The migration runs before the switch to WAL, so a migration that fails leaves every byte of
+    // a rollback-journal file (the launcher's lineage writes those) as it was.
+    migrate(this.db);
+    this.db.pragma('journal_mode = WAL');
   }
 
   private prepareStatements() {
@@ -448,6 +460,33 @@ export class SagaLog {
     return {
       highWater: p(`SELECT value FROM launcher_saga_meta WHERE key = 'saga_id_high_water'`).pluck(),
       maxId: p(`SELECT COALESCE(MAX(saga_id), 0) FROM launcher_saga`).pluck(),
+      nextStepIndex: p(`SELECT COALESCE(MAX(step_index), -1) + 1 FROM launcher_saga_step WHERE saga_id = ?`).pluck(),
+      stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
+      sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
+      unresolved: p(UNRESOLVED_SQL),
+      summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
+      steps: p(`SELECT ${STEP_COLUMNS} FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`),
+      stepsOf: p(
+        `SELECT ${STEP_COLUMNS} FROM launcher_saga_step
+         WHERE saga_id IN (SELECT value FROM json_each(?)) ORDER BY saga_id, step_index`,
+      ),
+      countState: p(`SELECT COUNT(*) FROM launcher_saga WHERE state = ?`).pluck(),
+      countUnreviewed: p(
+        `SELECT COUNT(*) FROM launcher_saga WHERE state = 'failed_compensation' AND reviewed_at IS NULL`,
+      ).pluck(),
+      latestReports: p(
+        `SELECT report_id, boot_id, started_at, duration_ms, marked_json, moved_aside_json
+         FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
+      ),
+      owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
+    };
+  }
+
+  /** Prepared only on a writable log: a read-only one may read through views, which take no writes. */
+  private prepareWriteStatements() {
+    const p = (sql: string) => this.db.prepare(sql);
+    return {
       setHighWater: p(
         `INSERT INTO launcher_saga_meta(key, value) VALUES ('saga_id_high_water', @id)
          ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)`,
@@ -475,9 +514,6 @@ export class SagaLog {
         `UPDATE launcher_saga_step SET state = 'compensated'
          WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'succeeded'`,
       ),
-      nextStepIndex: p(`SELECT COALESCE(MAX(step_index), -1) + 1 FROM launcher_saga_step WHERE saga_id = ?`).pluck(),
-      stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
-      sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
       markCompensating: p(
         `UPDATE launcher_saga SET state = 'compensating', failure_reason = @reason, failure_kind = @kind
          WHERE saga_id = @sagaId AND state = 'running'`,
@@ -496,17 +532,6 @@ export class SagaLog {
            failure_kind = COALESCE(@kind, failure_kind)
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
       ),
-      unresolved: p(UNRESOLVED_SQL),
-      summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
-      steps: p(`SELECT ${STEP_COLUMNS} FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`),
-      stepsOf: p(
-        `SELECT ${STEP_COLUMNS} FROM launcher_saga_step
-         WHERE saga_id IN (SELECT value FROM json_each(?)) ORDER BY saga_id, step_index`,
-      ),
-      countState: p(`SELECT COUNT(*) FROM launcher_saga WHERE state = ?`).pluck(),
-      countUnreviewed: p(
-        `SELECT COUNT(*) FROM launcher_saga WHERE state = 'failed_compensation' AND reviewed_at IS NULL`,
-      ).pluck(),
       review: p(
         `UPDATE launcher_saga SET reviewed_at = @now, reviewed_by = @by, review_note = @note
          WHERE saga_id = @sagaId AND state = 'failed_compensation' AND reviewed_at IS NULL`,
@@ -515,14 +540,8 @@ export class SagaLog {
         `INSERT INTO launcher_recovery_report(boot_id, started_at, duration_ms, marked_json, moved_aside_json)
          VALUES (@bootId, @startedAt, @durationMs, @markedJson, @movedAsideJson)`,
       ),
-      latestReports: p(
-        `SELECT report_id, boot_id, started_at, duration_ms, marked_json, moved_aside_json
-         FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
-      ),
-      owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
       clearOwners: p(`DELETE FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
       insertMeta: p(`INSERT INTO launcher_saga_meta(key, value) VALUES (?, ?)`),
-      countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
       prune: p(
         `DELETE FROM launcher_saga WHERE saga_id IN (
            -- NOT INDEXED: walk the rowid oldest first from the cursor and stop at the batch; the
@@ -535,6 +554,12 @@ export class SagaLog {
          RETURNING saga_id`,
       ).pluck(),
     };
+  }
+
+  /** The write statements; `write()` has refused a read-only log before any caller gets here. */
+  private get w(): NonNullable<SagaLog['writeStmts']> {
+    if (this.writeStmts === null) throw new SagaLogError('read_only', `cannot write: ${this.readOnlyReason}`);
+    return this.writeStmts;
   }
 
   get isOpen(): boolean {
@@ -590,7 +615,7 @@ export class SagaLog {
         throw new SagaLogError('duplicate', `saga id ${input.sagaId} was already issued (the highest so far is ${highest}); ids are never reused`);
       }
       const sagaId = input.sagaId ?? highest + 1;
-      this.stmts.insertSaga.run({
+      this.w.insertSaga.run({
         sagaId,
         name: input.name,
         now: this.now(),
@@ -598,20 +623,20 @@ export class SagaLog {
         plannedSteps: input.plannedSteps ?? null,
         bootId: input.bootId ?? null,
       });
-      this.stmts.setHighWater.run({ id: sagaId });
+      this.w.setHighWater.run({ id: sagaId });
       return sagaId;
     });
   }
 
   /** Ids continue above `sagaId`: after a damaged log was set aside, its ids are never issued again. */
   raiseIdFloor(sagaId: number): void {
-    this.write('raise the saga id high-water mark', () => void this.stmts.setHighWater.run({ id: sagaId }), 'single');
+    this.write('raise the saga id high-water mark', () => void this.w.setHighWater.run({ id: sagaId }), 'single');
   }
 
   /** The write-ahead record: committed before the step is dispatched. */
   startStep(input: StartStepInput): void {
     this.write(`record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {
-      this.stmts.insertStep.run({
+      this.w.insertStep.run({
         sagaId: input.sagaId,
         stepIndex: input.stepIndex,
         name: input.name,
@@ -628,14 +653,14 @@ export class SagaLog {
 
   finishStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
     this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded`, () => {
-      const r = this.stmts.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
+      const r = this.w.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
       if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'succeeded');
     }, 'single');
   }
 
   failStep(sagaId: number, stepIndex: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`record step ${stepIndex} of saga ${sagaId} as failed`, () => {
-      const r = this.stmts.failStep.run({ sagaId, stepIndex, reason, kind, now: this.now() });
+      const r = this.w.failStep.run({ sagaId, stepIndex, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'failed');
     }, 'single');
   }
@@ -663,7 +688,7 @@ export class SagaLog {
         );
       }
       const stepIndex = this.stmts.nextStepIndex.get(input.sagaId) as number;
-      this.stmts.insertStep.run({
+      this.w.insertStep.run({
         sagaId: input.sagaId,
         stepIndex,
         name: input.name,
@@ -688,9 +713,9 @@ export class SagaLog {
       if (!row || row.compensates_index === null) {
         throw new SagaLogError('not_found', `saga ${sagaId} has no compensation step ${compensationIndex}`);
       }
-      const r = this.stmts.finishStep.run({ sagaId, stepIndex: compensationIndex, outputJson, now: this.now() });
+      const r = this.w.finishStep.run({ sagaId, stepIndex: compensationIndex, outputJson, now: this.now() });
       if (r.changes !== 1) this.refuseStepTransition(sagaId, compensationIndex, 'succeeded');
-      const marked = this.stmts.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
+      const marked = this.w.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
       if (marked.changes !== 1) {
         throw new SagaLogError('invalid_transition', `step ${row.compensates_index} of saga ${sagaId} is no longer succeeded; its compensation cannot be recorded`);
       }
@@ -699,7 +724,7 @@ export class SagaLog {
 
   markCompensating(sagaId: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} compensating`, () => {
-      const r = this.stmts.markCompensating.run({ sagaId, reason, kind });
+      const r = this.w.markCompensating.run({ sagaId, reason, kind });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'compensating');
     }, 'single');
   }
@@ -707,14 +732,14 @@ export class SagaLog {
   /** Idempotent: a second call keeps the first reason and appends the new one. */
   markFailedCompensation(sagaId: number, reason: string, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} failed_compensation`, () => {
-      const r = this.stmts.markFailedCompensation.run({ sagaId, reason, kind, now: this.now() });
+      const r = this.w.markFailedCompensation.run({ sagaId, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'failed_compensation');
     }, 'single');
   }
 
   terminate(sagaId: number, state: 'completed' | 'failed', reason: string | null = null, kind: FailureKind | null = null): void {
     this.write(`mark saga ${sagaId} ${state}`, () => {
-      const r = this.stmts.terminate.run({ sagaId, state, reason, kind, now: this.now() });
+      const r = this.w.terminate.run({ sagaId, state, reason, kind, now: this.now() });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
     }, 'single');
   }
@@ -940,7 +965,7 @@ export class SagaLog {
 
   markReviewed(sagaId: number, reviewedBy: string, note: string): void {
     this.write(`mark saga ${sagaId} reviewed`, () => {
-      const r = this.stmts.review.run({ sagaId, by: reviewedBy, note, now: this.now() });
+      const r = this.w.review.run({ sagaId, by: reviewedBy, note, now: this.now() });
       if (r.changes === 1) return;
       const d = this.saga(sagaId);
       if (!d) throw new SagaLogError('not_found', `no saga ${sagaId}`);
@@ -965,7 +990,7 @@ export class SagaLog {
       const marked = input.plan(unresolved);
       const now = this.now();
       for (const m of marked) {
-        const r = this.stmts.markFailedCompensation.run({ sagaId: m.sagaId, reason: m.reason, kind: null, now });
+        const r = this.w.markFailedCompensation.run({ sagaId: m.sagaId, reason: m.reason, kind: null, now });
         if (r.changes !== 1) this.refuseSagaTransition(m.sagaId, 'failed_compensation');
       }
       const report: RecoveryReport = {
@@ -976,7 +1001,7 @@ export class SagaLog {
         movedAside: input.movedAside,
       };
       if (marked.length > 0 || input.movedAside.length > 0) {
-        this.stmts.insertReport.run({
+        this.w.insertReport.run({
           bootId: report.bootId,
           startedAt: report.startedAt,
           durationMs: report.durationMs,
@@ -1015,10 +1040,10 @@ export class SagaLog {
         (o) => o.bootId !== self.bootId && isLive(o),
       );
       if (live.length > 0) return live;
-      this.stmts.clearOwners.run();
-      this.stmts.insertMeta.run(OWNER_KEY.pid + self.bootId, self.pid);
-      if (self.startTicks !== null) this.stmts.insertMeta.run(OWNER_KEY.startTicks + self.bootId, self.startTicks);
-      if (self.lockFileId !== null) this.stmts.insertMeta.run(OWNER_KEY.lockFileId + self.bootId, self.lockFileId);
+      this.w.clearOwners.run();
+      this.w.insertMeta.run(OWNER_KEY.pid + self.bootId, self.pid);
+      if (self.startTicks !== null) this.w.insertMeta.run(OWNER_KEY.startTicks + self.bootId, self.startTicks);
+      if (self.lockFileId !== null) this.w.insertMeta.run(OWNER_KEY.lockFileId + self.bootId, self.lockFileId);
       return [];
     });
   }
@@ -1090,7 +1115,7 @@ export class SagaLog {
   pruneFinished(q: PruneQuery): PruneResult {
     const through = q.throughId ?? NO_CURSOR;
     return this.write('prune finished sagas', () => {
-      const ids = this.stmts.prune.all({
+      const ids = this.w.prune.all({
         cutoff: q.endedBefore.toISOString(),
         countCutoffId: q.upToId,
         batch: q.batchSize,

@@ -1,0 +1,62 @@
+// The size of a log holding 1,000 finished open_workspace sagas run through real host and srv
+// peers, with where its bytes go (SQLite's dbstat). Part of the boot bench; runs alone with
+// `node --import tsx bench/size-bench.ts` (after `node scripts/build.mjs`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { runMany, startSagaSubsystem } from '../src-main/index';
+import { workspaceApp } from '../src-main/workspace-app/app';
+import { openWorkspace } from '../src-main/workspace-app/workspace-sagas';
+
+export interface SizeBreakdown {
+  bytes: number;
+  pageSize: number;
+  /** Bytes of pages by table or index name (free pages and pointer maps under their own names). */
+  byObject: Record<string, number>;
+}
+
+/** Where the pages of a closed log go, measured with dbstat. */
+export function sizeBreakdown(file: string): SizeBreakdown {
+  const db = new Database(file, { readonly: true });
+  try {
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const rows = db.prepare(`SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC`).all() as {
+      name: string;
+      bytes: number;
+    }[];
+    const byObject: Record<string, number> = Object.fromEntries(rows.map((r) => [r.name, r.bytes]));
+    const counted = rows.reduce((a, r) => a + r.bytes, 0);
+    const bytes = fs.statSync(file).size;
+    // dbstat lists b-tree pages only; the rest are free-list and pointer-map pages.
+    if (bytes > counted) byObject['(free list, pointer maps)'] = bytes - counted;
+    return { bytes, pageSize, byObject };
+  } finally {
+    db.close();
+  }
+}
+
+export async function measureSize1000(dir: string, distDir: string): Promise<SizeBreakdown> {
+  const sizeDir = path.join(dir, 'size-profile');
+  fs.mkdirSync(sizeDir);
+  const sizeFile = path.join(sizeDir, 'launcher-sagas.db');
+  const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
+  const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false });
+  await runMany(1000, 8, async (i) => {
+    const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });
+    if (outcome.state !== 'completed') throw new Error(`open_workspace ended ${outcome.state}: ${outcome.failureReason}`);
+  });
+  // Shutdown checkpoints the WAL into the file and closes it.
+  await engine.shutdown(1000);
+  return sizeBreakdown(sizeFile);
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saga-size-'));
+  measureSize1000(dir, path.resolve(import.meta.dirname, '..', 'dist'))
+    .then((r) => {
+      console.log(`boot.size_1000_sagas_bytes ${r.bytes} (page size ${r.pageSize})`);
+      for (const [name, bytes] of Object.entries(r.byObject)) console.log(`  ${name.padEnd(36)} ${bytes}`);
+    })
+    .finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}

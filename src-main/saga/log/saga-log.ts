@@ -453,6 +453,8 @@ export class SagaLog {
     // a rollback-journal file (the launcher's lineage writes those) as it was.
     migrate(this.db);
     this.db.pragma('journal_mode = WAL');
+    // A first read opens the -wal and -shm now, as the open used to, not at the first statement later.
+    this.db.prepare(`SELECT COUNT(*) FROM sqlite_master`).get();
   }
 
   private prepareStatements() {

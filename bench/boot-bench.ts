@@ -5,14 +5,11 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { openLog } from '../src-main/boot/open-log';
 import { scheduleRetention } from '../src-main/boot/retention';
-import { startSagaSubsystem } from '../src-main/index';
-import { workspaceApp } from '../src-main/workspace-app/app';
-import { openWorkspace } from '../src-main/workspace-app/workspace-sagas';
-import { runMany } from '../src-main/saga/run-many';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import { runRecovery } from '../src-main/saga/recovery';
 import type { BenchContext } from './log-bench';
 import { buildLargeLog } from './large-log';
+import { measureSize1000 } from './size-bench';
 import { median, percentile, round } from './stats';
 
 /**
@@ -122,18 +119,7 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   );
 
   // Typical payloads are the domain's own: 1,000 open_workspace sagas through real host and srv.
-  const sizeDir = path.join(ctx.dir, 'size-profile');
-  fs.mkdirSync(sizeDir);
-  const sizeFile = path.join(sizeDir, 'launcher-sagas.db');
-  const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
-  const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false });
-  await runMany(1000, 8, async (i) => {
-    const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });
-    if (outcome.state !== 'completed') throw new Error(`open_workspace ended ${outcome.state}: ${outcome.failureReason}`);
-  });
-  // Shutdown checkpoints the WAL into the file and closes it.
-  await engine.shutdown(1000);
-  const sizeBytes = fs.statSync(sizeFile).size;
+  const sizeBytes = (await measureSize1000(ctx.dir, distDir)).bytes;
 
   console.log(
     `boot: recovery ${median(recoveryMs).toFixed(1)}ms, open+recovery ${median(openRecoverMs).toFixed(1)}ms over ${ctx.largeSagas.toLocaleString('en')} sagas; 1,000 open_workspace sagas take ${(sizeBytes / 1024).toFixed(0)} KiB; retention pruned ${pass.deleted} sagas in ${pruneMs.toFixed(0)}ms, never blocking the event loop more than ${Math.max(...batchMs).toFixed(1)}ms (${Math.max(...withoutGc).toFixed(1)}ms leaving out waits that overlap a GC pause; longest GC pause ${longestGc.toFixed(1)}ms)`,

@@ -5,7 +5,7 @@ import type { IpcMain, WebContents } from 'electron';
 import type { SagaSubsystem } from '../boot/subsystem';
 import { operatorName } from '../boot/operator-name';
 import { type RunLauncherSaga, createLauncherHandler } from '../ipc/launcher-handler';
-import { createSagaHandlers } from '../ipc/saga-handlers';
+import { sagaHandlersFor } from '../ipc/saga-handlers';
 import { registerIpc } from './ipc-bridge';
 
 export interface ServePanelOverIpcOptions {
@@ -22,13 +22,7 @@ export interface ServePanelOverIpcOptions {
 
 /** Registers the panel's (and launcher's) channels; returns the function that removes them. */
 export function servePanelOverIpc(subsystem: SagaSubsystem, options: ServePanelOverIpcOptions): () => void {
-  const sagaHandlers = createSagaHandlers({
-    log: subsystem.log,
-    events: subsystem.events,
-    reviewer: options.reviewer ?? operatorName(),
-    bootId: subsystem.bootId,
-    keyInputFields: subsystem.keyInputFields(),
-  });
+  const sagaHandlers = sagaHandlersFor(subsystem, options.reviewer ?? operatorName());
   const launcherHandler = createLauncherHandler(
     options.launcher ??
       (async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { SagaSubsystem } from '../boot/subsystem';
 import { operatorName } from '../boot/operator-name';
 import { type RunLauncherSaga, createLauncherHandler } from '../ipc/launcher-handler';
-import { createSagaHandlers } from '../ipc/saga-handlers';
+import { sagaHandlersFor } from '../ipc/saga-handlers';
 import { type PanelServer, startPanelServer } from './panel-server';
 
 export interface ServePanelOptions {
@@ -33,13 +33,7 @@ export function defaultPanelDir(from: string = __dirname): string {
 
 export async function servePanelHeadless(subsystem: SagaSubsystem, options: ServePanelOptions = {}): Promise<PanelServer> {
   const port = options.port ?? 0;
-  const handlers = createSagaHandlers({
-    log: subsystem.log,
-    events: subsystem.events,
-    reviewer: options.reviewer ?? operatorName(),
-    bootId: subsystem.bootId,
-    keyInputFields: subsystem.keyInputFields(),
-  });
+  const handlers = sagaHandlersFor(subsystem, options.reviewer ?? operatorName());
   try {
     return await startPanelServer({
       handlers,

@@ -312,3 +312,11 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
       }),
   };
 }
+
+/** The panel's handlers over a booted subsystem: its log and events, its sagas' key inputs. */
+export function sagaHandlersFor(
+  subsystem: { log: SagaLog; events: SagaEvents; bootId: string; keyInputFields(): Record<string, string> },
+  reviewer: string,
+): SagaHandlers {
+  return createSagaHandlers({ log: subsystem.log, events: subsystem.events, reviewer, bootId: subsystem.bootId, keyInputFields: subsystem.keyInputFields() });
+}

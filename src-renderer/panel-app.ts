@@ -2,7 +2,7 @@
 // and keys. What it shows is one ViewState kept in the URL's hash. It sees the app only
 // through SagaPanelApi.
 import type { CountsResponse, ListItem, ListResponse, SagaPanelApi } from '../src-shared/ipc-contract';
-import type { SagaState, UnreadableSaga } from '../src-shared/saga-model';
+import { FailureKind, type SagaState, type UnreadableSaga } from '../src-shared/saga-model';
 import { renderBanner } from './banner';
 import { renderDetail } from './detail-view';
 import { byTestId, h, replaceChildren } from './dom';
@@ -31,6 +31,7 @@ export function startPanel(api: SagaPanelApi): void {
   const fromInput = byTestId<HTMLInputElement>('filter-from');
   const toInput = byTestId<HTMLInputElement>('filter-to');
   const hideReviewed = byTestId<HTMLInputElement>('filter-hide-reviewed');
+  const kindFilter = byTestId<HTMLSelectElement>('filter-kind');
   const newerBtn = byTestId<HTMLButtonElement>('page-newer');
   const olderBtn = byTestId<HTMLButtonElement>('page-older');
   const pageInfo = byTestId('page-info');
@@ -72,6 +73,7 @@ export function startPanel(api: SagaPanelApi): void {
     fromInput.value = view.from ? toLocalInput(view.from) : '';
     toInput.value = view.to ? toLocalInput(view.to) : '';
     hideReviewed.checked = view.hideReviewed;
+    kindFilter.value = view.kind ?? '';
     const chips = [];
     if (view.recovery !== undefined) {
       const clear = h('button', { type: 'button', class: 'chip active', testid: 'filter-recovery', 'aria-label': 'Show all sagas, not only this recovery' }, 'marked by the last recovery ×');
@@ -140,6 +142,11 @@ export function startPanel(api: SagaPanelApi): void {
   onTime(fromInput, 'from');
   onTime(toInput, 'to');
   hideReviewed.addEventListener('change', () => setView(firstPage({ ...view, hideReviewed: hideReviewed.checked })));
+  kindFilter.addEventListener('change', () => {
+    const parsed = FailureKind.safeParse(kindFilter.value);
+    const { kind: _old, ...rest } = view;
+    setView(firstPage(parsed.success ? { ...rest, kind: parsed.data } : rest));
+  });
 
   /** A saga id typed in the search box: open it, and list the page that holds it. */
   function jumpTo(id: number) {

@@ -2,7 +2,7 @@
 // shows the same view. Pure functions, no DOM, so they are unit-tested under Node.
 import { z } from 'zod';
 import { LIMITS, type ListRequest } from '../src-shared/ipc-contract';
-import { SagaState } from '../src-shared/saga-model';
+import { FailureKind, SagaState } from '../src-shared/saga-model';
 
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const Text = z.string().trim().min(1).max(LIMITS.searchTextMax);
@@ -16,6 +16,7 @@ const HashFields = {
   to: z.iso.datetime({ offset: true }),
   hide: z.literal('1'),
   recovery: z.string().min(1).max(LIMITS.shortText),
+  kind: FailureKind,
   before: Id,
   after: Id,
   page: Id,
@@ -34,6 +35,8 @@ export interface ViewState {
   hideReviewed: boolean;
   /** Only the sagas this launch's recovery marked (boot id). */
   recovery?: string;
+  /** Only sagas whose failure was of this kind. */
+  kind?: FailureKind;
   /** The page's cursor: older than `before`, or the page just newer than `after`. */
   before?: number;
   after?: number;
@@ -63,6 +66,7 @@ export function parseHash(hash: string): ViewState {
   set('to', read('to'));
   view.hideReviewed = read('hide') === '1';
   set('recovery', read('recovery'));
+  set('kind', read('kind'));
   const before = read('before');
   const after = read('after');
   if (before !== undefined) view.before = before;
@@ -84,6 +88,7 @@ export function toHash(view: ViewState): string {
   put('to', view.to);
   if (view.hideReviewed) params.set('hide', '1');
   put('recovery', view.recovery);
+  put('kind', view.kind);
   put('before', view.before);
   put('after', view.after);
   if (view.before !== undefined || view.after !== undefined) put('page', view.page);
@@ -109,6 +114,7 @@ export function listRequestFor(view: ViewState, limit: number): ListRequest {
   if (view.from !== undefined) req.startedFrom = view.from;
   if (view.to !== undefined) req.startedTo = view.to;
   if (view.recovery !== undefined) req.recoveredBy = view.recovery;
+  if (view.kind !== undefined) req.failureKind = view.kind;
   if (view.before !== undefined) req.beforeId = view.before;
   else if (view.after !== undefined) req.afterId = view.after;
   return req;
@@ -129,7 +135,8 @@ export function isFiltered(view: ViewState): boolean {
     view.from !== undefined ||
     view.to !== undefined ||
     view.hideReviewed ||
-    view.recovery !== undefined
+    view.recovery !== undefined ||
+    view.kind !== undefined
   );
 }
 

@@ -2,7 +2,7 @@
 // error shape, and the API object the renderer talks through. Main (Electron IPC and the
 // headless HTTP transport), preload and renderer all build on this one file.
 import { z } from 'zod';
-import { RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord, UnreadableRecoveryReport, UnreadableSaga } from './saga-model';
+import { FailureKind, RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord, UnreadableRecoveryReport, UnreadableSaga } from './saga-model';
 
 /** Every channel carries this prefix; preload and main refuse anything else. */
 export const CHANNEL_PREFIX = 'saga:';
@@ -82,6 +82,8 @@ export const ListRequest = z
     startedTo: IsoTime.optional(),
     /** Only the sagas the recovery of this launch (boot id) marked. */
     recoveredBy: z.string().min(1).max(LIMITS.shortText).optional(),
+    /** Only sagas whose failure was of this kind; bounded per request like an input search (see `scanEdgeId`). */
+    failureKind: FailureKind.optional(),
     hideReviewed: z.boolean().default(false),
     /** Cursor: the `nextCursor` of the previous page (only sagas with a smaller id). */
     beforeId: SagaId.optional(),

@@ -198,6 +198,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
               hideReviewed: req.hideReviewed,
               recoveredBy: req.recoveredBy,
               inputContains: req.inputContains,
+              failureKind: req.failureKind,
               inputScanRows: LIMITS.inputScanRows,
               ...range,
             });

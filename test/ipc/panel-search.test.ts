@@ -69,3 +69,29 @@ describe('saga:list search', () => {
     assert.deepEqual(report.marked.map((m: { sagaId: number; reviewed: boolean }) => [m.sagaId, m.reviewed]), [[a, true], [b, false]]);
   });
 });
+
+describe('saga:list by failure kind', () => {
+  test('filters by the recorded kind of the failure; an unknown kind is a bad request', async () => {
+    const { log, handlers } = setup();
+    const failWith = (kind: 'deadline' | 'peer_garbage' | 'error') => {
+      const id = log.startSaga({ name: 'open_workspace', inputJson: '{}' });
+      log.startStep({ sagaId: id, stepIndex: 0, name: 'create_workspace', target: 'srv', cmdJson: '{"op":"create_workspace"}' });
+      log.failStep(id, 0, `it failed (${kind})`, kind);
+      log.markCompensating(id, `step 0 failed: ${kind}`, kind);
+      log.terminate(id, 'failed', null, kind);
+      return id;
+    };
+    const deadline = failWith('deadline');
+    const garbage = failWith('peer_garbage');
+    failWith('error');
+    const completed = log.startSaga({ name: 'open_workspace', inputJson: '{}' });
+    log.terminate(completed, 'completed');
+    const ids = async (failureKind: string) => ok(await handlers.handle('saga:list', { failureKind }, TRUSTED)).items.map((i: { sagaId: number }) => i.sagaId);
+    assert.deepEqual(await ids('deadline'), [deadline]);
+    assert.deepEqual(await ids('peer_garbage'), [garbage]);
+    assert.equal(log.saga(garbage)!.failureKind, 'peer_garbage');
+    assert.equal(log.saga(garbage)!.steps[0]!.failureKind, 'peer_garbage');
+    const bad = await handlers.handle('saga:list', { failureKind: 'gremlins' }, TRUSTED);
+    assert.equal(!bad.ok && bad.error.code, 'bad_request');
+  });
+});

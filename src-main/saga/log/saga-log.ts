@@ -100,6 +100,8 @@ export interface SearchQuery {
   recoveredBy?: string | undefined;
   /** Text the saga's input contains (case-insensitive for ASCII); scans at most `inputScanRows` rows. */
   inputContains?: string | undefined;
+  /** Only sagas whose failure was of this kind (no index serves it: bounded like an input search). */
+  failureKind?: FailureKind | undefined;
   inputScanRows?: number | undefined;
 }
 
@@ -797,7 +799,7 @@ export class SagaLog {
       let hi = Math.min(q.maxId ?? NO_CURSOR, (q.beforeId ?? NO_CURSOR) - 1);
       if (q.names !== undefined && q.names.length === 0) return { rows: [], scanEdgeId: null };
       let scanEdgeId: number | null = null;
-      if (q.inputContains !== undefined && q.inputScanRows !== undefined && lo <= hi) {
+      if ((q.inputContains !== undefined || q.failureKind !== undefined) && q.inputScanRows !== undefined && lo <= hi) {
         // The scan window: the next inputScanRows ids in paging order, found by the primary key.
         const edge = this.scanEdge(lo, hi, q.inputScanRows, newer);
         if (edge !== null) {
@@ -815,6 +817,7 @@ export class SagaLog {
           WHERE r.boot_id = @recoveredBy)`);
       }
       if (q.inputContains !== undefined) where.push(`s.input_json LIKE @pattern ESCAPE '\\'`);
+      if (q.failureKind !== undefined) where.push('s.failure_kind = @failureKind');
       if (q.names !== undefined) where.push('s.name = @name');
       const sql = `SELECT s.saga_id FROM launcher_saga s WHERE ${where.join(' AND ')}
         ORDER BY s.saga_id ${newer ? 'ASC' : 'DESC'} LIMIT @limit`;
@@ -824,6 +827,7 @@ export class SagaLog {
         hi,
         state: q.state,
         recoveredBy: q.recoveredBy,
+        failureKind: q.failureKind,
         pattern: q.inputContains === undefined ? undefined : `%${q.inputContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
         limit: q.limit,
       };

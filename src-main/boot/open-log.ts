@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MovedAsideFile, RecoveredSaga } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
+import { IdReservation } from '../saga/log/id-reservation';
 import { type Damage, type InterruptedRead, findDamage, readInterrupted, readHighestSagaId } from '../saga/log/log-check';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
 import { recoveryPlan } from '../saga/recovery';
@@ -124,8 +125,8 @@ export function moveAside(
 }
 
 /** A fresh log started beside moved-aside ones never issues an id they had issued (invariant 2). */
-export function continueIds(log: SagaLog, movedAside: readonly MovedAsideFile[]): void {
-  const floor = Math.max(0, ...movedAside.map((m) => m.highestSagaId ?? 0));
+export function continueIds(log: SagaLog, movedAside: readonly MovedAsideFile[], reserved = 0): void {
+  const floor = Math.max(reserved, ...movedAside.map((m) => m.highestSagaId ?? 0));
   if (floor > log.maxSagaId()) log.raiseIdFloor(floor);
 }
 
@@ -171,13 +172,48 @@ export function replaceDamagedLog(opened: OpenedLog, damage: Damage, userDataDir
   return { ...fresh, movedAside: [moved, ...fresh.movedAside] };
 }
 
+/**
+ * A -wal (or -shm) whose database is gone holds committed sagas SQLite would discard on the next
+ * open. It is kept: paired with the moved-aside file it belongs to when a kill cut that move short
+ * (the newest bad file without a -wal), else moved aside under a name of its own.
+ */
+function keepOrphanedCompanions(file: string, now: Date): MovedAsideFile | null {
+  if (fs.existsSync(file)) return null;
+  const orphans = COMPANION_SUFFIXES.filter((s) => fs.existsSync(file + s) && fs.statSync(file + s).size > 0);
+  if (orphans.length === 0) return null;
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const unpaired = fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith(`${base}.bad-`) && !COMPANION_SUFFIXES.some((s) => n.endsWith(s)) && !fs.existsSync(path.join(dir, `${n}-wal`)))
+    .sort()
+    .pop();
+  const to = unpaired !== undefined ? path.join(dir, unpaired) : asideName(file, now);
+  for (const suffix of COMPANION_SUFFIXES) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, to + suffix);
+  const what = orphans.map((s) => `${base}${s}`).join(' and ');
+  return {
+    from: file,
+    to,
+    reason:
+      unpaired !== undefined
+        ? `${what} were left beside no database: a move aside cut short by a crash; completed, so ${path.basename(to)} has its companions again`
+        : `${what} were found without the log itself (it was deleted); kept byte for byte as ${path.basename(to)}${orphans[0]}`,
+  };
+}
+
 function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog {
   const file = logFileIn(userDataDir);
   const clock = options.clock ?? (() => new Date());
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  const logOptions = { busyTimeoutMs, maxPageCount: options.maxPageCount, clock };
+  const idReservation = IdReservation.in(userDataDir);
+  const logOptions = { busyTimeoutMs, maxPageCount: options.maxPageCount, clock, idReservation };
   assertWritable(userDataDir, file);
   const movedAside: MovedAsideFile[] = [];
+  const orphaned = keepOrphanedCompanions(file, clock());
+  if (orphaned) movedAside.push(orphaned);
+  // A log created by this open, or one that replaces a moved-aside file, continues above every id
+  // the profile ever reserved: the lost file's highest id may not be readable (or not be there).
+  const replacing = () => movedAside.length > 0 || !fs.existsSync(file) || fs.statSync(file).size === 0;
   let crash = leftBehind(file);
   if (fs.existsSync(file) && fs.statSync(file).size > 0) {
     const damage = findDamage(file, { busyTimeoutMs, quickCheckMaxBytes: options.quickCheckMaxBytes });
@@ -189,8 +225,9 @@ function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog 
     }
   }
   try {
+    const fresh = replacing();
     const log = SagaLog.open(file, logOptions);
-    continueIds(log, movedAside);
+    continueIds(log, movedAside, fresh ? idReservation.reservedThrough : 0);
     return { log, movedAside, crash };
   } catch (err) {
     // A file the check passed can still be another program's database, found by the schema probe.
@@ -202,7 +239,7 @@ function openUnclaimed(userDataDir: string, options: OpenLogOptions): OpenedLog 
     const read = err.code === 'corrupt' ? readInterrupted(file, { busyTimeoutMs }) : null;
     movedAside.push(moveAside(file, { kind: err.code === 'corrupt' ? 'corrupt_pages' : 'foreign', reason: err.message }, clock(), crash, read, undefined, readHighestSagaId(file, { busyTimeoutMs })));
     const log = SagaLog.open(file, logOptions);
-    continueIds(log, movedAside);
+    continueIds(log, movedAside, idReservation.reservedThrough);
     return { log, movedAside, crash: leftBehind(file) };
   }
 }

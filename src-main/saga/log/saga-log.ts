@@ -19,6 +19,7 @@ import {
 } from '../../../src-shared/saga-model';
 import { describeZodIssue } from '../../../src-shared/zod-issue';
 import { SagaLogError, toSagaLogError } from './errors';
+import type { IdReservation } from './id-reservation';
 import { installReadShadows, migrate, planSchema, SchemaConflict } from './schema-plan';
 import { LOG_TABLE, SCHEMA_VERSION } from './schema';
 import { readCommittedImage } from './wal-image';
@@ -32,6 +33,8 @@ export interface SagaLogOptions {
   /** Caps the file size in pages; a write past it fails with disk_full. */
   maxPageCount?: number;
   clock?: () => Date;
+  /** Ids reserved outside the file (see id-reservation.ts): each new id is reserved before it is issued. */
+  idReservation?: IdReservation;
 }
 
 export interface StartSagaInput {
@@ -367,6 +370,7 @@ export class SagaLog {
   readonly readOnlyReason: string | null;
   private readonly db: Database.Database;
   private readonly clock: () => Date;
+  private readonly idReservation: IdReservation | undefined;
   /** Why this build could not upgrade the file (each names a table and column); a reader still reads it. */
   readonly schemaConflicts: readonly string[];
   /** Tables and columns of this build the file lacks, read as empty (read-only logs only). */
@@ -383,6 +387,7 @@ export class SagaLog {
   private constructor(file: string, options: SagaLogOptions) {
     this.file = file;
     this.clock = options.clock ?? (() => new Date());
+    this.idReservation = options.idReservation;
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     const exists = fs.existsSync(file);
     if (options.readonly && !exists) {
@@ -619,6 +624,8 @@ export class SagaLog {
         throw new SagaLogError('duplicate', `saga id ${input.sagaId} was already issued (the highest so far is ${highest}); ids are never reused`);
       }
       const sagaId = input.sagaId ?? highest + 1;
+      // Reserved outside the file first: if this file is lost, the next log still starts above it.
+      this.idReservation?.ensure(sagaId);
       this.w.insertSaga.run({
         sagaId,
         name: input.name,

@@ -1,7 +1,6 @@
 // The saga panel in Chromium against the headless host started as a real child process
 // (`launcher-saga headless`), on a profile written through SagaLog the way the engine writes.
 // Build first: `node scripts/build.mjs` (npm run test:e2e does).
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,47 +11,12 @@ import { type PanelServer, startPanelServer } from '../src-main/headless/panel-s
 import { createSagaHandlers } from '../src-main/ipc/saga-handlers';
 import { LOG_FILE_NAME, SagaLog } from '../src-main/saga/log/saga-log';
 import { SagaEvents } from '../src-main/saga/saga-events';
+import { type Host, startHost } from './support/panel-host';
 import { writeCompleted, writeFailed, writeFailedCompensation, writeInterrupted } from '../test/ipc/panel-fixtures';
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'cli', 'launcher-saga.js');
 const PANEL_DIR = path.join(ROOT, 'dist', 'renderer');
 
-interface Host {
-  url: string;
-  origin: string;
-  child: ChildProcess;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** Starts `launcher-saga headless` on the profile and waits for its `panel:` line. */
-async function startHost(userDataDir: string): Promise<Host> {
-  const child = spawn(process.execPath, [CLI, 'headless', '--user-data-dir', userDataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^panel: (\S+)$/m.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then((code) => reject(new Error(`headless exited with ${code} before printing its panel line: ${stderr}`)));
-  });
-  return {
-    url,
-    origin: new URL(url).origin,
-    child,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 interface Profile {
   dir: string;

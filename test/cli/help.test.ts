@@ -7,6 +7,7 @@ import { intOption, parseCommandArgs, plainParseError } from '../../src-main/cli
 import { COMMAND_HELP, formatCommandHelp, formatMainHelp, wantsHelp } from '../../src-main/cli/help';
 import { UsageError } from '../../src-main/cli/usage-error';
 import { SagaState } from '../../src-shared/saga-model';
+import { runCli } from '../helpers/cli';
 
 const Schema = z.object({
   db: z.string({ error: 'is required' }).min(1),
@@ -78,5 +79,27 @@ describe('CLI errors in plain words', () => {
       "diag: unknown option '--colour'; diag takes --db, --json, --state, --unreviewed, --limit, --help (see launcher-saga diag --help)",
     );
     assert.match(plainParseError('diag', "Unexpected argument 'x'. This command does not take positional arguments"), /^unexpected argument 'x'/);
+  });
+});
+
+describe('the built bin answers --help', () => {
+  test('launcher-saga --help and <command> --help print help on stdout and exit 0; nothing else runs', () => {
+    const main = runCli(['--help']);
+    assert.equal(main.status, 0, main.stderr);
+    assert.match(main.stdout, /^commands:$/m);
+    for (const name of ['diag', 'demo', 'headless']) {
+      const r = runCli([name, '--help']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^usage: launcher-saga ${name} `, 'm'));
+      assert.match(r.stdout, /^examples?:$/m);
+    }
+    // `demo --help` with no profile must not boot anything: it only prints.
+    assert.equal(runCli(['demo', '--help', '--user-data-dir', '/nonexistent/never-created']).status, 0);
+  });
+
+  test('bad usage is exit 2 with one plain sentence naming the option', () => {
+    const r = runCli(['headless', '--port', '99999', '--user-data-dir', '/tmp']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--port must be at most 65535 \(got '99999'\)/);
   });
 });

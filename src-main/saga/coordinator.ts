@@ -100,8 +100,8 @@ interface Run {
   outputs: unknown[];
   succeeded: SucceededStep[];
   compensated: number[];
-  /** Step 0, when start() committed its pending row with the saga row. */
-  first: ReadyStep | null;
+  /** Step 0 as start() left it: recorded pending with the saga row, or refused by the log; null when not readied yet. */
+  first: Readied | null;
 }
 
 /** A forward step ready to send: its command built and its target's generation known. */
@@ -188,20 +188,28 @@ export class Coordinator {
     };
     // Step 0 goes in the saga row's commit when it is ready now (built, its peer up); otherwise
     // the saga row commits alone and step 0 is readied and recorded as any other step.
+    const sagaRow = { name: def.name, inputJson: toLogJson(parsed.data, def.sensitive), plannedSteps: def.steps.length, bootId: this.bootId };
     const first = this.readyNow(run, 0);
-    if (first !== null) this.crash(run, 0, 'before_pending');
-    run.sagaId = this.log.startSaga({
-      name: def.name,
-      inputJson: toLogJson(parsed.data, def.sensitive),
-      plannedSteps: def.steps.length,
-      bootId: this.bootId,
-      ...(first !== null && { firstStep: pendingRow(first) }),
-    });
-    run.first = first;
-    this.emit(run, null);
-    if (first !== null) {
-      this.emit(run, 0);
-      this.crash(run, 0, 'after_pending');
+    if (first === null) {
+      run.sagaId = this.log.startSaga(sagaRow);
+      this.emit(run, null);
+    } else {
+      this.crash(run, 0, 'before_pending');
+      try {
+        run.sagaId = this.log.startSaga({ ...sagaRow, firstStep: pendingRow(first) });
+        run.first = { ok: true, ready: first };
+      } catch (err) {
+        // Neither row was written. The saga row alone may still fit (a full disk refuses the
+        // larger step row); then step 0 fails unsent, as any refused pending write.
+        run.sagaId = this.log.startSaga(sagaRow);
+        const why = `the log could not record ${first.label} as pending: ${errorMessage(err)}`;
+        run.first = { ok: false, failure: { step: 0, reason: `${first.label} was not sent: ${why}`, kind: 'log_write_failed' } };
+      }
+      this.emit(run, null);
+      if (run.first.ok) {
+        this.emit(run, 0);
+        this.crash(run, 0, 'after_pending');
+      }
     }
     const sagaId = run.sagaId;
     const done = this.execute(run).finally(() => this.inFlight.delete(sagaId));
@@ -285,6 +293,9 @@ export class Coordinator {
 
   private async execute(run: Run): Promise<SagaOutcome> {
     let failure: Failure | null = null;
+    // start() returns before anything is sent, so its caller can act on the id first (a fault
+    // plan, a subscription): step 0 may already be recorded, and is dispatched only after a turn.
+    await Promise.resolve();
     try {
       failure = await this.forward(run);
       if (failure === null) return this.outcome(run, null, null);
@@ -302,8 +313,8 @@ export class Coordinator {
    * readied, step i's outcome commits alone and step i+1 fails as not sent.
    */
   private async forward(run: Run): Promise<Failure | null> {
-    let readied: Readied | null = run.first ? { ok: true, ready: run.first } : await this.readyForward(run, 0);
-    let recorded = run.first !== null;
+    let readied: Readied = run.first ?? (await this.readyForward(run, 0));
+    let recorded = run.first?.ok === true;
     for (;;) {
       if (!readied.ok) return readied.failure;
       const ready = readied.ready;

@@ -1,6 +1,7 @@
 // One commit per step: the log's -wal is read to count what each saga committed, and each
 // path's rows are checked, so a merged write that lost a row or a split one would show.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
@@ -11,7 +12,8 @@ import { Router } from '../../src-main/saga/router';
 import { SelfHandlers } from '../../src-main/saga/self-handlers';
 import { noopSelfSaga } from '../../src-main/workspace-app/noop-sagas';
 import { walCommits } from '../helpers/wal-commits';
-import { rows, selfOnlyCoordinator, tempDir } from './helpers';
+import { startSagaSubsystem } from '../../src-main/index';
+import { requireBuild, rows, selfOnlyCoordinator, tempDir } from './helpers';
 
 function openLog(): { file: string; log: SagaLog } {
   const file = path.join(tempDir(), LOG_FILE_NAME);
@@ -140,5 +142,57 @@ describe('one commit per step', () => {
     assert.equal(outcome!.failureKind, 'not_sent');
     assert.deepEqual(rows(log, outcome!.sagaId), []);
     log.close();
+  });
+});
+
+describe('one commit per step, through a real peer', () => {
+  it("a next step whose peer is unavailable: step i's outcome commits alone, step i+1 is not sent and has no row", async () => {
+    requireBuild();
+    const dir = tempDir();
+    const flag = path.join(dir, 'host-down');
+    let hostPid: () => number | undefined = () => undefined;
+    const saga = defineSaga({
+      name: 'host_goes_down',
+      input: z.object({}),
+      steps: [
+        { ...compensatable('take_down'), command: () => ({ op: 'take_down' }), compensate: () => ({ op: 'bring_back' }) },
+        { name: 'probe', target: 'host', kind: 'read_only', command: () => ({ op: 'probe' }) },
+      ],
+    });
+    const sub = await startSagaSubsystem({
+      userDataDir: dir,
+      retention: false,
+      sagas: [saga],
+      peerStartupTimeoutMs: 1500,
+      peerEnv: { HOST_DOWN_FLAG: flag },
+      peers: { host: { entry: path.join(import.meta.dirname, 'fixtures', 'host-down-after-flag.cjs') } },
+      self: {
+        // Step 0 takes host down for good and returns once main has seen it go: step 1 must find it unavailable.
+        take_down: async () => {
+          const pid = hostPid()!;
+          fs.writeFileSync(flag, '');
+          process.kill(pid, 'SIGKILL');
+          while (sub.peerStatus().find((p) => p.name === 'host')?.pid === pid) await new Promise((r) => setTimeout(r, 10));
+          return { down: pid };
+        },
+        bring_back: () => ({ back: false }),
+      },
+    });
+    hostPid = () => sub.peerStatus().find((p) => p.name === 'host')?.pid;
+    const file = path.join(dir, LOG_FILE_NAME);
+    try {
+      let outcome;
+      const commits = await commitsOf(file, async () => {
+        outcome = await sub.run(saga, {});
+      });
+      assert.equal(outcome!.state, 'failed');
+      assert.equal(outcome!.failureKind, 'not_sent');
+      assert.match(outcome!.failureReason!, /^step 1 'probe' \(target host\) was not sent: peer host is not available/);
+      assert.deepEqual(rows(sub.log, outcome!.sagaId), ['0 take_down compensated', '1 undo take_down succeeded undoes 0']);
+      // saga+pending 0 (host was up at start, so ready at once), outcome 0 alone, compensating, undo pending, undo done, failed.
+      assert.equal(commits, 6);
+    } finally {
+      await sub.shutdown();
+    }
   });
 });

@@ -336,13 +336,14 @@ export class Coordinator {
       const outputJson = toLogJson(result.output, run.def.sensitive);
       if (index === run.def.steps.length - 1) {
         this.write(`record ${label} as succeeded and the saga as completed`, () => this.log.finishLastStep(run.sagaId, index, outputJson));
-        run.state = 'completed';
         this.emit(run, index);
+        run.state = 'completed';
         this.emit(run, null);
         this.crash(run, index, 'after_outcome');
         return null;
       }
-      readied = await this.readyForward(run, index + 1);
+      const readying = this.readyForward(run, index + 1);
+      readied = readying instanceof Promise ? await readying : readying;
       if (!readied.ok) {
         this.write(`record ${label} as succeeded`, () => this.log.finishStep(run.sagaId, index, outputJson));
         this.emit(run, index);
@@ -373,18 +374,20 @@ export class Coordinator {
     }
   }
 
-  /** Builds forward step `index`'s command and makes its target ready; nothing is written. */
-  private async readyForward(run: Run, index: number): Promise<Readied> {
+  /**
+   * Builds forward step `index`'s command and makes its target ready; nothing is written. Waits
+   * only when the target is not ready now (a self step or a peer that is up costs no turn).
+   */
+  private readyForward(run: Run, index: number): Readied | Promise<Readied> {
     const made = this.makeReady(run, index);
     if ('failure' in made) return { ok: false, failure: made.failure };
     const { step, label, command } = made;
-    let generation: number | null;
-    try {
-      generation = await this.router.prepare(step.target);
-    } catch (err) {
-      return { ok: false, failure: { step: index, reason: `${label} was not sent: ${errorMessage(err)}`, kind: 'not_sent' } };
-    }
-    return { ok: true, ready: this.readyStep(run, index, command, generation) };
+    const now = this.router.preparedNow(step.target);
+    if (now !== undefined) return { ok: true, ready: this.readyStep(run, index, command, now.generation) };
+    return this.router.prepare(step.target).then(
+      (generation): Readied => ({ ok: true, ready: this.readyStep(run, index, command, generation) }),
+      (err: unknown): Readied => ({ ok: false, failure: { step: index, reason: `${label} was not sent: ${errorMessage(err)}`, kind: 'not_sent' } }),
+    );
   }
 
   /** readyForward() without waiting: the step when it is ready now, else null (the caller waits instead). */

@@ -9,14 +9,12 @@ import { SagaLog } from '../src-main/saga/log/saga-log';
 import type { BenchContext } from './log-bench';
 import { median, round } from './stats';
 
-/** The writes one 3-step self saga makes, straight to the log: the engine's floor. */
+/** The writes one 3-step self saga makes, straight to the log (one commit per step, plus one): the engine's floor. */
 function logOnlySaga(log: SagaLog): void {
-  const sagaId = log.startSaga({ name: 'noop_self', inputJson: '{}', plannedSteps: 3, bootId: 'bench' });
-  for (let i = 0; i < 3; i++) {
-    log.startStep({ sagaId, stepIndex: i, name: `noop_${i + 1}`, target: 'self', kind: 'read_only', cmdJson: '{"op":"noop"}' });
-    log.finishStep(sagaId, i, '{}');
-  }
-  log.terminate(sagaId, 'completed');
+  const step = (i: number) => ({ name: `noop_${i + 1}`, target: 'self', kind: 'read_only', cmdJson: '{"op":"noop"}' }) as const;
+  const sagaId = log.startSaga({ name: 'noop_self', inputJson: '{}', plannedSteps: 3, bootId: 'bench', firstStep: step(0) });
+  for (let i = 0; i < 2; i++) log.finishStepAndStartNext(sagaId, i, '{}', step(i + 1));
+  log.finishLastStep(sagaId, 2, '{}');
 }
 
 export async function runEngineBench(ctx: BenchContext, distDir: string): Promise<Record<string, number>> {

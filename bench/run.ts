@@ -6,6 +6,7 @@ import { buildLargeLog } from './large-log';
 import { runBootBench } from './boot-bench';
 import { runEngineBench } from './engine-bench';
 import { type BenchContext, runLogBench } from './log-bench';
+import { runPeerLibBench } from './peer-lib-bench';
 import { runPanelBench } from './panel-bench';
 
 const quick = process.argv.includes('--quick');
@@ -29,9 +30,10 @@ const ctx: BenchContext = {
 };
 
 const distDir = path.resolve(import.meta.dirname, '..', 'dist');
-const parts: [string, (c: BenchContext) => Record<string, number> | Promise<Record<string, number>>][] = [
+const parts: [string, (c: BenchContext) => Record<string, number | string> | Promise<Record<string, number | string>>][] = [
   ['log', runLogBench],
   ['engine', (c) => runEngineBench(c, distDir)],
+  ['peer', runPeerLibBench],
   ['boot', (c) => runBootBench(c, distDir)],
   ['panel', (c) => runPanelBench(c, distDir)],
 ];

@@ -26,13 +26,14 @@ interface CrashCase {
 
 const CASES: CrashCase[] = [
   {
+    // Step 0's outcome commits with step 1's pending row, so before that commit step 0 is still pending.
     at: 'open_workspace:1:before_pending',
-    what: 'before step 1 (host) is recorded',
+    what: 'before step 1 (host) is recorded, with step 0 (srv) replied but not yet written',
     failLastStep: false,
-    inFlight: null,
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv' },
     previousState: 'running',
-    reason: /between steps: step 0 'create_workspace' succeeded, no step in flight/,
-    steps: ['succeeded'],
+    reason: /during step 0 'create_workspace' \(target srv, peer generation 1, outcome unknown\)/,
+    steps: ['pending'],
   },
   {
     at: 'open_workspace:1:after_pending',
@@ -53,13 +54,24 @@ const CASES: CrashCase[] = [
     steps: ['succeeded', 'succeeded', 'pending'],
   },
   {
-    at: 'open_workspace:3:after_outcome',
-    what: 'after the final step (srv) is written succeeded, before the saga is',
+    // One commit: step 2 succeeded and step 3 pending, never sent.
+    at: 'open_workspace:2:after_outcome',
+    what: 'after step 2 (self) is written succeeded, which also records step 3 (srv) pending',
     failLastStep: false,
+    inFlight: { stepIndex: 3, name: 'publish_workspace', target: 'srv' },
+    previousState: 'running',
+    reason: /during step 3 'publish_workspace' \(target srv, peer generation 1, outcome unknown\)/,
+    steps: ['succeeded', 'succeeded', 'succeeded', 'pending'],
+  },
+  {
+    // A failed step's outcome commits alone; the saga is not yet compensating.
+    at: 'open_workspace:3:after_outcome',
+    what: 'after the final step (srv) is written failed, before the saga is marked compensating',
+    failLastStep: true,
     inFlight: null,
     previousState: 'running',
-    reason: /between steps: step 3 'publish_workspace' succeeded, no step in flight/,
-    steps: ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    reason: /between steps: step 3 'publish_workspace' failed, no step in flight/,
+    steps: ['succeeded', 'succeeded', 'succeeded', 'failed'],
   },
   {
     at: 'open_workspace:1:during_compensation',

@@ -92,6 +92,12 @@ export class PeerProcess {
     return this.current?.generation ?? 0;
   }
 
+  /** The generation of an incarnation that is ready now, or null when one would have to be awaited. */
+  get readyGeneration(): number | null {
+    const inc = this.current;
+    return inc !== null && inc.readyAt !== null && inc.gone === null && !this.stopped ? inc.generation : null;
+  }
+
   /** The ops the current incarnation announced when it said ready (null before that). */
   get ops(): readonly string[] | null {
     return this.current?.ops ?? null;

@@ -100,6 +100,10 @@ export class Peers implements PeerPort {
     return { generation, ops: p.ops ?? [] };
   }
 
+  readyNow(name: PeerName): number | null {
+    return this.processes.get(name)?.readyGeneration ?? null;
+  }
+
   ops(name: PeerName): readonly string[] | null {
     return this.processes.get(name)?.ops ?? null;
   }

@@ -1,7 +1,8 @@
-// The coordinator runs sagas: saga row first, then per step a committed `pending` row,
-// the dispatch, and the outcome; on failure it undoes the succeeded compensatable steps
-// newest first, recording each undo before sending it. Many sagas run at once; each write
-// is its own transaction, so they interleave only between writes.
+// The coordinator runs sagas write-ahead: a step's `pending` row is committed before it is
+// sent. In the steady state that is one commit per step: the saga row with step 0's pending row,
+// each step's outcome with the next step's pending row, the last outcome with `completed`. On
+// failure it undoes the succeeded compensatable steps newest first, recording each undo before
+// sending it. Many sagas run at once; they interleave only between commits.
 import crypto from 'node:crypto';
 import type { z } from 'zod';
 import type { SagaState } from '../../src-shared/saga-model';
@@ -9,12 +10,12 @@ import type { FailureKind } from '../../src-shared/saga-model';
 import { Command, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
-import type { SagaLog } from './log/saga-log';
+import type { NextStepInput, SagaLog } from './log/saga-log';
 import { toLogJson } from './redaction';
 import type { Router } from './router';
 import { SagaEvents } from './saga-events';
 import { abortReason } from './settle';
-import type { StepFailure } from './step-failure';
+import type { StepFailure, StepResult } from './step-failure';
 import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export interface CoordinatorOptions {
@@ -99,7 +100,22 @@ interface Run {
   outputs: unknown[];
   succeeded: SucceededStep[];
   compensated: number[];
+  /** Step 0 as start() left it: recorded pending with the saga row, or refused by the log; null when not readied yet. */
+  first: Readied | null;
 }
+
+/** A forward step ready to send: its command built and its target's generation known. */
+interface ReadyStep {
+  index: number;
+  step: StepDefinition<unknown>;
+  label: string;
+  command: Command;
+  generation: number | null;
+  idempotencyKey: string | null;
+  cmdJson: string;
+}
+
+type Readied = { ok: true; ready: ReadyStep } | { ok: false; failure: Failure };
 
 /** Why a saga stopped going forward: the step, the words for the reason, and the typed failure. */
 interface Failure {
@@ -108,11 +124,9 @@ interface Failure {
   kind: FailureKind;
 }
 
-/** One step to run, forward or undo: the same write-ahead sequence serves both. */
-interface StepPlan {
-  direction: 'forward' | 'undo';
+/** One undo to run: the forward step it undoes (by index) and the undo's command. */
+interface UndoPlan {
   step: StepDefinition<unknown>;
-  /** The forward step's index (for an undo, the step it undoes). */
   index: number;
   label: string;
   command: Command;
@@ -161,23 +175,43 @@ export class Coordinator {
     if (!parsed.success) {
       throw new SagaInputError(`invalid input for saga '${def.name}': ${describeZodIssue(parsed.error)}`);
     }
-    const sagaId = this.log.startSaga({
-      name: def.name,
-      inputJson: toLogJson(parsed.data, def.sensitive),
-      plannedSteps: def.steps.length,
-      bootId: this.bootId,
-    });
     const run: Run = {
       def: def as SagaDefinition<unknown>,
-      sagaId,
+      sagaId: 0,
       input: parsed.data,
       signal: options.signal,
       state: 'running',
       outputs: [],
       succeeded: [],
       compensated: [],
+      first: null,
     };
-    this.emit(run, null);
+    // Step 0 goes in the saga row's commit when it is ready now (built, its peer up); otherwise
+    // the saga row commits alone and step 0 is readied and recorded as any other step.
+    const sagaRow = { name: def.name, inputJson: toLogJson(parsed.data, def.sensitive), plannedSteps: def.steps.length, bootId: this.bootId };
+    const first = this.readyNow(run, 0);
+    if (first === null) {
+      run.sagaId = this.log.startSaga(sagaRow);
+      this.emit(run, null);
+    } else {
+      this.crash(run, 0, 'before_pending');
+      try {
+        run.sagaId = this.log.startSaga({ ...sagaRow, firstStep: pendingRow(first) });
+        run.first = { ok: true, ready: first };
+      } catch (err) {
+        // Neither row was written. The saga row alone may still fit (a full disk refuses the
+        // larger step row); then step 0 fails unsent, as any refused pending write.
+        run.sagaId = this.log.startSaga(sagaRow);
+        const why = `the log could not record ${first.label} as pending: ${errorMessage(err)}`;
+        run.first = { ok: false, failure: { step: 0, reason: `${first.label} was not sent: ${why}`, kind: 'log_write_failed' } };
+      }
+      this.emit(run, null);
+      if (run.first.ok) {
+        this.emit(run, 0);
+        this.crash(run, 0, 'after_pending');
+      }
+    }
+    const sagaId = run.sagaId;
     const done = this.execute(run).finally(() => this.inFlight.delete(sagaId));
     this.inFlight.set(sagaId, done);
     return { sagaId, done };
@@ -259,16 +293,12 @@ export class Coordinator {
 
   private async execute(run: Run): Promise<SagaOutcome> {
     let failure: Failure | null = null;
+    // start() returns before anything is sent, so its caller can act on the id first (a fault
+    // plan, a subscription): step 0 may already be recorded, and is dispatched only after a turn.
+    await Promise.resolve();
     try {
-      for (let index = 0; index < run.def.steps.length && failure === null; index++) {
-        failure = await this.forwardStep(run, index);
-      }
-      if (failure === null) {
-        this.write('record the saga as completed', () => this.log.terminate(run.sagaId, 'completed'));
-        run.state = 'completed';
-        this.emit(run, null);
-        return this.outcome(run, null, null);
-      }
+      failure = await this.forward(run);
+      if (failure === null) return this.outcome(run, null, null);
       return await this.compensate(run, failure);
     } catch (err) {
       if (!(err instanceof StopSaga)) throw err;
@@ -276,23 +306,151 @@ export class Coordinator {
     }
   }
 
-  /** Runs forward step `index`; returns null on success or why it failed. */
-  private async forwardStep(run: Run, index: number): Promise<Failure | null> {
+  /**
+   * Runs the forward steps; returns null when the saga completed, or why it stopped. Step i+1 is
+   * readied (command built from step i's output, peer made ready) before step i's outcome is
+   * written, so that outcome and step i+1's pending row are one commit; when step i+1 cannot be
+   * readied, step i's outcome commits alone and step i+1 fails as not sent.
+   */
+  private async forward(run: Run): Promise<Failure | null> {
+    let readied: Readied = run.first ?? (await this.readyForward(run, 0));
+    let recorded = run.first?.ok === true;
+    for (;;) {
+      if (!readied.ok) return readied.failure;
+      const ready = readied.ready;
+      const { index, label } = ready;
+      if (!recorded) {
+        const refused = this.recordPending(run, ready);
+        if (refused !== null) return refused;
+      }
+      const result = await this.dispatchForward(run, ready);
+      this.crash(run, index, 'after_dispatch');
+      if (!result.ok) {
+        this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, index, result.failure.message, result.failure.kind));
+        this.emit(run, index);
+        this.crash(run, index, 'after_outcome');
+        return { step: index, reason: `${label} failed: ${result.failure.message}`, kind: result.failure.kind };
+      }
+      run.outputs[index] = result.output;
+      if (ready.step.kind === 'compensatable') run.succeeded.push({ index, step: ready.step, command: ready.command, output: result.output });
+      const outputJson = toLogJson(result.output, run.def.sensitive);
+      if (index === run.def.steps.length - 1) {
+        this.write(`record ${label} as succeeded and the saga as completed`, () => this.log.finishLastStep(run.sagaId, index, outputJson));
+        this.emit(run, index);
+        run.state = 'completed';
+        this.emit(run, null);
+        this.crash(run, index, 'after_outcome');
+        return null;
+      }
+      const readying = this.readyForward(run, index + 1);
+      readied = readying instanceof Promise ? await readying : readying;
+      if (!readied.ok) {
+        this.write(`record ${label} as succeeded`, () => this.log.finishStep(run.sagaId, index, outputJson));
+        this.emit(run, index);
+        this.crash(run, index, 'after_outcome');
+        return readied.failure;
+      }
+      const next = readied.ready;
+      this.crash(run, next.index, 'before_pending');
+      try {
+        this.write(`record ${label} as succeeded and ${next.label} as pending`, () =>
+          this.log.finishStepAndStartNext(run.sagaId, index, outputJson, pendingRow(next)),
+        );
+      } catch (err) {
+        // Nothing of the pair was written. Step i's outcome alone may still fit (a full disk
+        // refuses the larger row); then step i+1 fails unsent, as any refused pending write.
+        if (this.detached) throw err;
+        this.write(`record ${label} as succeeded`, () => this.log.finishStep(run.sagaId, index, outputJson));
+        this.emit(run, index);
+        this.crash(run, index, 'after_outcome');
+        return { step: next.index, reason: `${next.label} was not sent: ${(err as Error).message}`, kind: 'log_write_failed' };
+      }
+      this.emit(run, index);
+      this.emit(run, next.index);
+      // One commit, two points: step i's outcome and step i+1's pending row became durable together.
+      this.crash(run, index, 'after_outcome');
+      this.crash(run, next.index, 'after_pending');
+      recorded = true;
+    }
+  }
+
+  /**
+   * Builds forward step `index`'s command and makes its target ready; nothing is written. Waits
+   * only when the target is not ready now (a self step or a peer that is up costs no turn).
+   */
+  private readyForward(run: Run, index: number): Readied | Promise<Readied> {
+    const made = this.makeReady(run, index);
+    if ('failure' in made) return { ok: false, failure: made.failure };
+    const { step, label, command } = made;
+    const now = this.router.preparedNow(step.target);
+    if (now !== undefined) return { ok: true, ready: this.readyStep(run, index, command, now.generation) };
+    return this.router.prepare(step.target).then(
+      (generation): Readied => ({ ok: true, ready: this.readyStep(run, index, command, generation) }),
+      (err: unknown): Readied => ({ ok: false, failure: { step: index, reason: `${label} was not sent: ${errorMessage(err)}`, kind: 'not_sent' } }),
+    );
+  }
+
+  /** readyForward() without waiting: the step when it is ready now, else null (the caller waits instead). */
+  private readyNow(run: Run, index: number): ReadyStep | null {
+    const made = this.makeReady(run, index);
+    if ('failure' in made) return null;
+    const prepared = this.router.preparedNow(made.step.target);
+    return prepared === undefined ? null : this.readyStep(run, index, made.command, prepared.generation);
+  }
+
+  private makeReady(run: Run, index: number): { step: StepDefinition<unknown>; label: string; command: Command } | { failure: Failure } {
     const step = run.def.steps[index]!;
     const label = `step ${index} '${step.name}' (target ${step.target})`;
-    const fail = (kind: FailureKind, why: string): Failure => ({ reason: `${label} ${why}`, step: index, kind });
+    const fail = (kind: FailureKind, why: string) => ({ failure: { reason: `${label} ${why}`, step: index, kind } });
     if (run.signal?.aborted) return fail('cancelled', `was not started: the saga was cancelled (${abortReason(run.signal)})`);
-    let command: Command;
     try {
-      command = buildCommand(step, step.command({ input: run.input, outputs: run.outputs }));
+      return { step, label, command: buildCommand(step, step.command({ input: run.input, outputs: run.outputs })) };
     } catch (err) {
       return fail('not_sent', `was not sent: its command could not be built: ${errorMessage(err)}`);
     }
-    const result = await this.runStep(run, { direction: 'forward', step, index, label, command });
-    if (!result.ok) return fail(result.failure.kind, result.why);
-    run.outputs[index] = result.output;
-    if (step.kind === 'compensatable') run.succeeded.push({ index, step, command, output: result.output });
+  }
+
+  private readyStep(run: Run, index: number, command: Command, generation: number | null): ReadyStep {
+    const step = run.def.steps[index]!;
+    return {
+      index,
+      step,
+      label: `step ${index} '${step.name}' (target ${step.target})`,
+      command,
+      generation,
+      idempotencyKey: step.kind === 'final' ? crypto.randomUUID() : null,
+      cmdJson: toLogJson(command, run.def.sensitive),
+    };
+  }
+
+  /** The pending row alone (step 0 not ready at start, or the step after one that could not be readied at once). */
+  private recordPending(run: Run, ready: ReadyStep): Failure | null {
+    if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
+    this.crash(run, ready.index, 'before_pending');
+    try {
+      this.write(`record ${ready.label} as pending`, () => this.log.startStep({ sagaId: run.sagaId, stepIndex: ready.index, ...pendingRow(ready) }));
+    } catch (err) {
+      // Write-ahead: no pending row, no dispatch. The saga fails like any failed step.
+      if (this.detached) throw err;
+      return { step: ready.index, reason: `${ready.label} was not sent: ${(err as Error).message}`, kind: 'log_write_failed' };
+    }
+    this.emit(run, ready.index);
+    this.crash(run, ready.index, 'after_pending');
     return null;
+  }
+
+  private dispatchForward(run: Run, ready: ReadyStep): Promise<StepResult> {
+    if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
+    return this.router.dispatch({
+      target: ready.step.target,
+      generation: ready.generation,
+      sagaId: run.sagaId,
+      stepIndex: ready.index,
+      command: ready.command,
+      idempotencyKey: ready.idempotencyKey,
+      deadlineMs: ready.step.deadlineMs ?? this.defaultDeadlineMs,
+      signal: run.signal,
+    });
   }
 
   private async compensate(run: Run, failure: Failure): Promise<SagaOutcome> {
@@ -327,20 +485,19 @@ export class Coordinator {
     } catch (err) {
       return `${label} could not be built: ${errorMessage(err)}`;
     }
-    const result = await this.runStep(run, { direction: 'undo', step, index, label, command });
+    const result = await this.runUndo(run, { step, index, label, command });
     if (!result.ok) return result.why;
     run.compensated.push(index);
     return null;
   }
 
   /**
-   * The write-ahead sequence of one step, forward or undo: make the target ready, commit the
-   * pending row, dispatch, commit the outcome. Crash points sit at each durable write.
+   * The write-ahead sequence of one undo: make the target ready, commit its pending row, dispatch,
+   * commit the outcome. Undos keep a commit each: they run only after a failure.
    */
-  private async runStep(run: Run, plan: StepPlan): Promise<StepRun> {
+  private async runUndo(run: Run, plan: UndoPlan): Promise<StepRun> {
     const { step, index, label, command } = plan;
-    const forward = plan.direction === 'forward';
-    const notSent = (why: string): StepRun => ({ ok: false, failure: { kind: 'not_sent', message: why }, why: `${forward ? '' : `${label} `}was not sent: ${why}` });
+    const notSent = (why: string): StepRun => ({ ok: false, failure: { kind: 'not_sent', message: why }, why: `${label} was not sent: ${why}` });
     let generation: number | null;
     try {
       generation = await this.router.prepare(step.target);
@@ -348,53 +505,32 @@ export class Coordinator {
       return notSent(errorMessage(err));
     }
     if (this.detached) throw new StopSaga('the coordinator shut down; left for launch-time recovery');
-    if (forward) this.crash(run, index, 'before_pending');
-    const idempotencyKey = forward && step.kind === 'final' ? crypto.randomUUID() : null;
     const cmdJson = toLogJson(command, run.def.sensitive);
-    let rowIndex: number;
-    if (forward) {
-      try {
-        this.write(`record ${label} as pending`, () =>
-          this.log.startStep({ sagaId: run.sagaId, stepIndex: index, name: step.name, target: step.target, kind: step.kind, cmdJson, idempotencyKey, peerGeneration: generation }),
-        );
-      } catch (err) {
-        // Write-ahead: no pending row, no dispatch. The saga fails like any failed step.
-        if (this.detached) throw err;
-        const why = (err as Error).message;
-        return { ok: false, failure: { kind: 'log_write_failed', message: why }, why: `was not sent: ${why}` };
-      }
-      rowIndex = index;
-    } else {
-      rowIndex = this.write(`record ${label} as pending`, () =>
-        this.log.appendCompensation({ sagaId: run.sagaId, compensatesIndex: index, name: `undo ${step.name}`, target: step.target, cmdJson, peerGeneration: generation }),
-      );
-    }
+    const rowIndex = this.write(`record ${label} as pending`, () =>
+      this.log.appendCompensation({ sagaId: run.sagaId, compensatesIndex: index, name: `undo ${step.name}`, target: step.target, cmdJson, peerGeneration: generation }),
+    );
     this.emit(run, rowIndex);
-    this.crash(run, index, forward ? 'after_pending' : 'during_compensation');
+    this.crash(run, index, 'during_compensation');
     const result = await this.router.dispatch({
       target: step.target,
       generation,
       sagaId: run.sagaId,
       stepIndex: rowIndex,
       command,
-      idempotencyKey,
+      idempotencyKey: null,
       deadlineMs: step.deadlineMs ?? this.defaultDeadlineMs,
       // Undos are not cancellable: a cancelled saga must still be put back.
-      signal: forward ? run.signal : undefined,
+      signal: undefined,
     });
-    if (forward) this.crash(run, index, 'after_dispatch');
     if (result.ok) {
       const outputJson = toLogJson(result.output, run.def.sensitive);
-      this.write(`record ${label} as succeeded`, () =>
-        forward ? this.log.finishStep(run.sagaId, rowIndex, outputJson) : this.log.finishCompensation(run.sagaId, rowIndex, outputJson),
-      );
+      this.write(`record ${label} as succeeded`, () => this.log.finishCompensation(run.sagaId, rowIndex, outputJson));
     } else {
       this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, rowIndex, result.failure.message, result.failure.kind));
     }
     this.emit(run, rowIndex);
-    if (forward) this.crash(run, index, 'after_outcome');
     if (result.ok) return { ok: true, output: result.output };
-    return { ok: false, failure: result.failure, why: `${forward ? '' : `${label} `}failed: ${result.failure.message}` };
+    return { ok: false, failure: result.failure, why: `${label} failed: ${result.failure.message}` };
   }
 
   /**
@@ -440,4 +576,10 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
     throw new Error(describeZodIssue(parsed.error));
   }
   return parsed.data;
+}
+
+/** The pending row of a readied forward step. */
+function pendingRow(ready: ReadyStep): NextStepInput {
+  const { step } = ready;
+  return { name: step.name, target: step.target, kind: step.kind, cmdJson: ready.cmdJson, idempotencyKey: ready.idempotencyKey, peerGeneration: ready.generation };
 }

@@ -4,12 +4,26 @@
 import { z } from 'zod';
 import { describeZodIssue } from '../../src-shared/zod-issue';
 
+// One commit per step: step i's outcome and step i+1's pending row are one commit, as are the saga
+// row and step 0's pending row, and the last step's outcome and `completed`. So some points share
+// a moment; each fires where its own condition first holds. What the log holds at each:
 export const CrashPointName = z.enum([
-  'before_pending', // the step's pending row is not written yet
-  'after_pending', // the pending row is committed; nothing was sent
-  'after_dispatch', // the target has replied; its outcome is not written yet
-  'after_outcome', // the step's outcome is committed; the next step has not begun
-  'during_compensation', // the undo of <stepIndex> is recorded pending; its outcome is not
+  // The step's pending row is not written, and neither is what commits with it: for step 0 the
+  // saga row (nothing of the saga is in the log), for step i+1 step i's outcome (step i is still
+  // pending though it replied: recovery names step i, outcome unknown).
+  'before_pending',
+  // The step's pending row is committed; nothing was sent. For step i+1 this is the same moment
+  // as after_outcome of step i.
+  'after_pending',
+  // The target has replied; the step's outcome is not written (the step is still pending).
+  'after_dispatch',
+  // The step's outcome is committed. If it succeeded and a next step follows, step i+1's pending
+  // row is committed too (never sent; recovery names step i+1, outcome unknown); after the last
+  // step the saga is completed. A failed step, or one whose next step could not be readied
+  // (command not built, peer unavailable), has its outcome committed alone, nothing in flight.
+  'after_outcome',
+  // The undo of <stepIndex> is recorded pending; its outcome is not (undos keep a commit each).
+  'during_compensation',
 ]);
 export type CrashPointName = z.infer<typeof CrashPointName>;
 

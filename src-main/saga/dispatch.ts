@@ -24,6 +24,11 @@ export interface PeerPort {
   readonly targets: readonly PeerTarget[];
   /** Waits for a ready incarnation of `target`, restarting it if needed; throws when none becomes ready. */
   ready(target: PeerTarget): Promise<PeerReadiness>;
+  /**
+   * The generation of a ready incarnation of `target` without waiting, or null when ready() would
+   * have to wait (or restart it). Lets a saga's row and its first pending step be one commit.
+   */
+  readyNow(target: PeerTarget): number | null;
   /** The ops the current incarnation announced, or null before the first ready. */
   ops(target: PeerTarget): readonly string[] | null;
   /** Sends to incarnation `generation`; never rejects: every failure is a typed StepResult. */

@@ -45,6 +45,17 @@ export class Router {
     return (await this.peers.ready(target)).generation;
   }
 
+  /**
+   * prepare() without waiting: the generation (null for self) when it is known now, or undefined
+   * when only prepare() can tell (the peer is starting, restarting or missing).
+   */
+  preparedNow(target: Target): { generation: number | null } | undefined {
+    if (target === 'self') return { generation: null };
+    if (!this.peers || !this.serves(target)) return undefined;
+    const generation = this.peers.readyNow(target);
+    return generation === null ? undefined : { generation };
+  }
+
   /** Never rejects: every way a step can fail comes back as a typed failure. */
   dispatch(req: DispatchRequest): Promise<StepResult> {
     if (req.target === 'self') return this.dispatchSelf(req);

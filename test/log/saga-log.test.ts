@@ -289,3 +289,47 @@ describe('saga log', () => {
     log.close();
   });
 });
+
+describe('merged step writes', () => {
+  const stepRows = (log: SagaLog, sagaId: number) => log.saga(sagaId)!.steps.map((s) => `${s.stepIndex} ${s.state}`);
+  const next = (name: string) => ({ name, target: 'self' as const, kind: 'read_only' as const, cmdJson: JSON.stringify({ op: name }) });
+
+  test('the saga row and step 0, one outcome and the next pending row, the last outcome and completed: each pair lands whole', () => {
+    const { log } = freshLog();
+    const id = log.startSaga({ name: 'merged', inputJson: '{}', plannedSteps: 3, firstStep: next('a') });
+    assert.deepEqual(stepRows(log, id), ['0 pending']);
+    log.finishStepAndStartNext(id, 0, '{"a":1}', next('b'));
+    assert.deepEqual(stepRows(log, id), ['0 succeeded', '1 pending']);
+    assert.equal(log.saga(id)!.steps[0]!.outputJson, '{"a":1}');
+    log.finishLastStep(id, 1, '{"b":1}');
+    assert.deepEqual(stepRows(log, id), ['0 succeeded', '1 succeeded']);
+    assert.equal(log.saga(id)!.state, 'completed');
+    log.close();
+  });
+
+  test('a pair that cannot land whole writes nothing: neither the outcome nor the next pending row', () => {
+    const { log } = freshLog();
+    const id = log.startSaga({ name: 'merged', inputJson: '{}', firstStep: next('a') });
+    log.finishStepAndStartNext(id, 0, null, next('b'));
+    // A row already at index 2: the outcome of step 1 updates, then the insert of step 2 fails.
+    log.startStep({ sagaId: id, stepIndex: 2, ...next('squatter') });
+    const before = stepRows(log, id);
+    assert.throws(() => log.finishStepAndStartNext(id, 1, '{"b":1}', next('c')), (err: unknown) => err instanceof SagaLogError);
+    assert.deepEqual(stepRows(log, id), before, 'step 1 is still pending');
+    assert.equal(log.saga(id)!.steps[1]!.outputJson, null);
+    assert.equal(log.saga(id)!.steps[2]!.name, 'squatter');
+    // A step that is not pending refuses before anything is inserted.
+    assert.throws(() => log.finishStepAndStartNext(id, 0, null, next('x')), /step 0 of saga \d+ is succeeded, not pending/);
+    assert.deepEqual(stepRows(log, id), before);
+    log.close();
+  });
+
+  test('a last outcome on a saga that is no longer running writes nothing', () => {
+    const { log } = freshLog();
+    const id = log.startSaga({ name: 'merged', inputJson: '{}', firstStep: next('a') });
+    log.markFailedCompensation(id, 'an operator gave up on it');
+    assert.throws(() => log.finishLastStep(id, 0, null), /saga \d+ is failed_compensation; cannot mark it completed/);
+    assert.deepEqual(stepRows(log, id), ['0 pending'], 'the step outcome was rolled back with the refused state');
+    log.close();
+  });
+});

@@ -23,24 +23,49 @@ interface Case {
   at: string;
   /** The demo's fault plan for the saga (op -> fault). */
   faults: Record<string, string>;
-  /** State the file holds right after the kill. */
-  stateAtKill: 'running' | 'compensating';
+  /** State the file holds right after the kill (none: the saga row was never written). */
+  stateAtKill: 'running' | 'compensating' | 'completed' | 'none';
+  /** Each step row's state at the kill, by index (forward steps then undos). */
+  stepsAtKill: string[];
   inFlight: InFlightStep | null;
-  reason: string;
+  /** What recovery writes; null when it has nothing to mark. */
+  reason: string | null;
 }
 
+// One commit per step: step i's outcome and step i+1's pending row are written together, so
+// before_pending of step i+1 still finds step i pending, and after_outcome of step i is also
+// after_pending of step i+1 (never sent). The saga row commits with step 0's pending row, and the
+// last outcome with `completed`.
 const CASES: Case[] = [
+  {
+    at: 'open_workspace:0:before_pending',
+    faults: {},
+    stateAtKill: 'none',
+    stepsAtKill: [],
+    inFlight: null,
+    reason: null,
+  },
+  {
+    at: 'open_workspace:0:after_pending',
+    faults: {},
+    stateAtKill: 'running',
+    stepsAtKill: ['pending'],
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
+  },
   {
     at: 'open_workspace:1:before_pending',
     faults: {},
     stateAtKill: 'running',
-    inFlight: null,
-    reason: "interrupted while running, between steps: step 0 'create_workspace' succeeded, no step in flight",
+    stepsAtKill: ['pending'],
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
   },
   {
     at: 'open_workspace:1:after_pending',
     faults: {},
     stateAtKill: 'running',
+    stepsAtKill: ['succeeded', 'pending'],
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
   },
@@ -48,6 +73,7 @@ const CASES: Case[] = [
     at: 'open_workspace:1:after_dispatch',
     faults: {},
     stateAtKill: 'running',
+    stepsAtKill: ['succeeded', 'pending'],
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
   },
@@ -55,13 +81,15 @@ const CASES: Case[] = [
     at: 'open_workspace:1:after_outcome',
     faults: {},
     stateAtKill: 'running',
-    inFlight: null,
-    reason: "interrupted while running, between steps: step 1 'start_session' succeeded, no step in flight",
+    stepsAtKill: ['succeeded', 'succeeded', 'pending'],
+    inFlight: { stepIndex: 2, name: 'register_panel_view', target: 'self', peerGeneration: null },
+    reason: "interrupted while running, during step 2 'register_panel_view' (target self, outcome unknown)",
   },
   {
     at: 'open_workspace:2:after_pending',
     faults: {},
     stateAtKill: 'running',
+    stepsAtKill: ['succeeded', 'succeeded', 'pending'],
     inFlight: { stepIndex: 2, name: 'register_panel_view', target: 'self', peerGeneration: null },
     reason: "interrupted while running, during step 2 'register_panel_view' (target self, outcome unknown)",
   },
@@ -69,13 +97,32 @@ const CASES: Case[] = [
     at: 'open_workspace:3:after_dispatch',
     faults: {},
     stateAtKill: 'running',
+    stepsAtKill: ['succeeded', 'succeeded', 'succeeded', 'pending'],
     inFlight: { stepIndex: 3, name: 'publish_workspace', target: 'srv', peerGeneration: 1 },
     reason: "interrupted while running, during step 3 'publish_workspace' (target srv, peer generation 1, outcome unknown)",
+  },
+  {
+    at: 'open_workspace:3:after_outcome',
+    faults: {},
+    stateAtKill: 'completed',
+    stepsAtKill: ['succeeded', 'succeeded', 'succeeded', 'succeeded'],
+    inFlight: null,
+    reason: null,
+  },
+  {
+    // A failed step's outcome commits alone; the saga is not yet marked compensating.
+    at: 'open_workspace:2:after_outcome',
+    faults: { register_panel_view: 'error' },
+    stateAtKill: 'running',
+    stepsAtKill: ['succeeded', 'succeeded', 'failed'],
+    inFlight: null,
+    reason: "interrupted while running, between steps: step 2 'register_panel_view' failed, no step in flight",
   },
   {
     at: 'open_workspace:0:during_compensation',
     faults: { register_panel_view: 'error' },
     stateAtKill: 'compensating',
+    stepsAtKill: ['succeeded', 'compensated', 'failed', 'succeeded', 'pending'],
     inFlight: { stepIndex: 4, name: 'undo create_workspace', target: 'srv', peerGeneration: 1 },
     reason:
       `interrupted while compensating (after step 2 'register_panel_view' failed: injected failure of 'register_panel_view' (fault hook)), ` +
@@ -83,18 +130,16 @@ const CASES: Case[] = [
   },
 ];
 
-function readSaga(file: string): { sagaId: number; state: string; pending: number[] } {
+function readSaga(file: string): { sagaId: number; state: string; steps: string[]; pending: number[] } | null {
   const db = new Database(file, { readonly: true });
   try {
-    const saga = db.prepare(`SELECT saga_id AS sagaId, state FROM launcher_saga WHERE name = 'open_workspace'`).get() as {
-      sagaId: number;
-      state: string;
-    };
-    const pending = db
-      .prepare(`SELECT step_index FROM launcher_saga_step WHERE saga_id = ? AND state = 'pending' ORDER BY step_index`)
-      .pluck()
-      .all(saga.sagaId) as number[];
-    return { ...saga, pending };
+    const saga = db.prepare(`SELECT saga_id AS sagaId, state FROM launcher_saga WHERE name = 'open_workspace'`).get() as
+      | { sagaId: number; state: string }
+      | undefined;
+    if (!saga) return null;
+    const steps = db.prepare(`SELECT state FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`).pluck().all(saga.sagaId) as string[];
+    const pending = steps.flatMap((state, index) => (state === 'pending' ? [index] : []));
+    return { ...saga, steps, pending };
   } finally {
     db.close();
   }
@@ -117,34 +162,39 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       assert.deepEqual(await waitForNoneMarked(marker, 5000), [], 'no peer or session process outlived main');
 
       const atKill = readSaga(file);
-      assert.equal(atKill.state, c.stateAtKill);
-      assert.deepEqual(atKill.pending, c.inFlight ? [c.inFlight.stepIndex] : []);
+      assert.equal(atKill?.state ?? 'none', c.stateAtKill);
+      assert.deepEqual(atKill?.steps ?? [], c.stepsAtKill);
+      assert.deepEqual(atKill?.pending ?? [], c.inFlight ? [c.inFlight.stepIndex] : []);
 
       const app = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
-        assert.equal(app.recovery.marked.length, 1);
-        const [marked] = app.recovery.marked;
-        assert.equal(marked?.sagaId, atKill.sagaId);
-        assert.equal(marked?.previousState, c.stateAtKill);
-        assert.equal(marked?.reason, c.reason);
-        assert.deepEqual(marked?.inFlightStep, c.inFlight);
-        const saga = app.log.saga(atKill.sagaId);
-        assert.equal(saga?.state, 'failed_compensation');
-        assert.equal(saga?.failureReason, c.reason);
-        assert.deepEqual(saga?.inFlightStep, c.inFlight);
-        assert.doesNotMatch(saga?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+        if (c.reason === null) {
+          assert.deepEqual(app.recovery.marked, [], 'nothing was left running for recovery');
+        } else {
+          assert.equal(app.recovery.marked.length, 1);
+          const [marked] = app.recovery.marked;
+          assert.equal(marked?.sagaId, atKill?.sagaId);
+          assert.equal(marked?.previousState, c.stateAtKill);
+          assert.equal(marked?.reason, c.reason);
+          assert.deepEqual(marked?.inFlightStep, c.inFlight);
+          const saga = app.log.saga(atKill!.sagaId);
+          assert.equal(saga?.state, 'failed_compensation');
+          assert.equal(saga?.failureReason, c.reason);
+          assert.deepEqual(saga?.inFlightStep, c.inFlight);
+          assert.doesNotMatch(saga?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+        }
       } finally {
         await app.shutdown();
       }
       const afterFirst = dumpSagaRecords(file);
-      assert.equal(readSaga(file).pending.length, c.inFlight ? 1 : 0, 'a pending step stays pending');
+      assert.equal(readSaga(file)?.pending.length ?? 0, c.inFlight ? 1 : 0, 'a pending step stays pending');
 
       const again = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
         assert.deepEqual(again.recovery.marked, []);
         assert.equal(dumpSagaRecords(file), afterFirst, 'a second recovery changes nothing but the record of which launch owns the log');
         const next = await again.coordinator.run(noopSelfSaga, {});
-        assert.ok(next.sagaId > atKill.sagaId, 'no id is reused');
+        assert.ok(next.sagaId > (atKill?.sagaId ?? 0), 'no id is reused');
       } finally {
         await again.shutdown();
       }

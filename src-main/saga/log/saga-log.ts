@@ -44,6 +44,8 @@ export interface StartSagaInput {
   bootId?: string | null;
   /** Only for importing or testing: a caller-chosen id. A taken id is an error, never an overwrite. */
   sagaId?: number;
+  /** Step 0's pending row, committed with the saga row: one commit instead of two. */
+  firstStep?: NextStepInput;
 }
 
 export interface StartStepInput {
@@ -56,6 +58,9 @@ export interface StartStepInput {
   idempotencyKey?: string | null;
   peerGeneration?: number | null;
 }
+
+/** A step's pending row written together with another transition of the same saga. */
+export type NextStepInput = Omit<StartStepInput, 'sagaId' | 'stepIndex'>;
 
 export interface AppendCompensationInput {
   sagaId: number;
@@ -377,6 +382,7 @@ export class SagaLog {
   readonly readShadows: readonly string[] = [];
   private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
   private readonly writeStmts: ReturnType<SagaLog['prepareWriteStatements']> | null;
+  private inTransaction: Database.Transaction<(body: () => unknown) => unknown> | null = null;
   private readonly recentStmts = new Map<string, Database.Statement>();
   private withRecovery: (() => void) | null = null;
 
@@ -593,7 +599,10 @@ export class SagaLog {
       throw new SagaLogError(this.fileVersion > SCHEMA_VERSION ? 'newer_schema' : 'read_only', `cannot ${doing}: ${this.readOnlyReason}`);
     }
     try {
-      return shape === 'single' ? fn() : this.db.transaction(fn).immediate();
+      if (shape === 'single') return fn();
+      // One transaction wrapper for every transition: building one per call costs more than the work.
+      this.inTransaction ??= this.db.transaction((body: () => unknown) => body());
+      return this.inTransaction.immediate(fn) as T;
     } catch (err) {
       throw toSagaLogError(err, doing, this.file);
     }
@@ -635,6 +644,7 @@ export class SagaLog {
         bootId: input.bootId ?? null,
       });
       this.w.setHighWater.run({ id: sagaId });
+      if (input.firstStep) this.insertPending(sagaId, 0, input.firstStep);
       return sagaId;
     });
   }
@@ -647,26 +657,53 @@ export class SagaLog {
   /** The write-ahead record: committed before the step is dispatched. */
   startStep(input: StartStepInput): void {
     this.write(`record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {
-      this.w.insertStep.run({
-        sagaId: input.sagaId,
-        stepIndex: input.stepIndex,
-        name: input.name,
-        cmdJson: input.cmdJson,
-        target: input.target,
-        now: this.now(),
-        kind: input.kind ?? null,
-        idempotencyKey: input.idempotencyKey ?? null,
-        peerGeneration: input.peerGeneration ?? null,
-        compensatesIndex: null,
-      });
+      this.insertPending(input.sagaId, input.stepIndex, input);
     }, 'single');
   }
 
+  private insertPending(sagaId: number, stepIndex: number, step: NextStepInput): void {
+    this.w.insertStep.run({
+      sagaId,
+      stepIndex,
+      name: step.name,
+      cmdJson: step.cmdJson,
+      target: step.target,
+      now: this.now(),
+      kind: step.kind ?? null,
+      idempotencyKey: step.idempotencyKey ?? null,
+      peerGeneration: step.peerGeneration ?? null,
+      compensatesIndex: null,
+    });
+  }
+
   finishStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
-    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded`, () => {
-      const r = this.w.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
-      if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'succeeded');
-    }, 'single');
+    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded`, () => this.markSucceeded(sagaId, stepIndex, outputJson), 'single');
+  }
+
+  private markSucceeded(sagaId: number, stepIndex: number, outputJson: string | null): void {
+    const r = this.w.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
+    if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'succeeded');
+  }
+
+  /**
+   * The steady state of a saga, one commit per step: step `stepIndex` succeeded and step
+   * `stepIndex + 1` is pending, together. Write-ahead still holds: the caller sends the next step
+   * only after this commits. A failure leaves both as they were (the step still pending).
+   */
+  finishStepAndStartNext(sagaId: number, stepIndex: number, outputJson: string | null, next: NextStepInput): void {
+    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded and step ${stepIndex + 1} '${next.name}' as pending`, () => {
+      this.markSucceeded(sagaId, stepIndex, outputJson);
+      this.insertPending(sagaId, stepIndex + 1, next);
+    });
+  }
+
+  /** The last forward step succeeded and the saga is completed, in one commit. */
+  finishLastStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
+    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded and the saga as completed`, () => {
+      this.markSucceeded(sagaId, stepIndex, outputJson);
+      const r = this.w.terminate.run({ sagaId, state: 'completed', reason: null, kind: null, now: this.now() });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'completed');
+    });
   }
 
   failStep(sagaId: number, stepIndex: number, reason: string, kind: FailureKind | null = null): void {

@@ -12,7 +12,13 @@ export type { StepFailure } from './saga/step-failure';
 
 // Running the subsystem
 export { startSagaSubsystem, DEFAULT_SHUTDOWN_GRACE_MS } from './boot/subsystem';
-export type { SagaSubsystem, SubsystemOptions, BootPhase } from './boot/subsystem';
+export type { SagaSubsystem, SubsystemOptions, BootPhase, CompensateNowRequest, OperatorNoteRequest } from './boot/subsystem';
+export { OperatorActionError, OperatorRefusal } from './saga/operator-errors';
+export type { CompensateNowOutcome } from './saga/coordinator';
+export type { InFlightOutcomes } from './saga/compensate-plan';
+export type { ResolveOutcome, ReviewRecoveryOutcome } from './saga/operator-actions';
+export { provenByLog } from './saga/log-proof';
+export type { LogProof } from './saga/log-proof';
 export { SubsystemOptionsError } from './boot/options';
 export { SagaInputError, SagaRefusedError } from './saga/coordinator';
 export type { SagaOutcome, StartedSaga, RunOptions } from './saga/coordinator';
@@ -47,6 +53,9 @@ export { runMany } from './saga/run-many';
 // The shared vocabulary
 export type {
   FailureKind,
+  InFlightOutcome,
+  OperatorAction,
+  ProvenOutcome,
   RecoveryReport,
   RecoveredSaga,
   SagaState,

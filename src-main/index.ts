@@ -46,6 +46,7 @@ export { runCommandLine, runCli, DIAG_USAGE, HEADLESS_USAGE } from './cli/run-cl
 export type { CliSpec, CliCommand } from './cli/run-cli';
 export { runDiag } from './cli/diag';
 export { headlessCommand } from './cli/headless';
+export { compensateCommand, COMPENSATE_USAGE } from './cli/compensate';
 export { parseCommandArgs, intOption } from './cli/args';
 export { UsageError } from './cli/usage-error';
 export { runMany } from './saga/run-many';

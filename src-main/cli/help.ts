@@ -81,7 +81,7 @@ export const COMMAND_HELP: Readonly<Record<'diag' | 'demo' | 'headless' | 'compe
   },
   compensate: {
     name: 'compensate',
-    summary: "undo what an interrupted saga left done (the panel's \"compensate now\")",
+    summary: "undo what an interrupted saga left done, as the panel's compensate now does",
     description:
       'Boots the profile like any launch (refused, naming the pid, while the app runs on it) and ' +
       'undoes the succeeded compensatable steps of one failed_compensation saga, newest first, ' +

@@ -39,7 +39,7 @@ export function provenByLog(steps: readonly StepRecord[], plannedSteps: number |
     outcome: 'failed',
     why:
       `the log shows step ${failedForward.stepIndex} '${failedForward.name}' failed and ` +
-      (undone === 0 ? 'no earlier step needed an undo' : `all ${undone} undo${undone === 1 ? '' : 's'} succeeded`) +
+      (undone === 0 ? 'no earlier step needed an undo' : undone === 1 ? 'its one undo succeeded' : `all ${undone} undos succeeded`) +
       `, and only the write that ends the saga was lost: nothing needs undoing, it can be resolved as failed`,
   };
 }

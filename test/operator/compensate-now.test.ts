@@ -90,7 +90,7 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
     await withBoot(dir, async (app) => {
       const [marked] = app.recovery.marked;
       assert.equal(marked?.provenOutcome, 'failed');
-      assert.match(marked?.reason ?? '', /all 1 undo succeeded, and only the write that ends the saga was lost/);
+      assert.match(marked?.reason ?? '', /its one undo succeeded, and only the write that ends the saga was lost/);
       assert.equal(app.resolve(marked!.sagaId, { note: 'undone' }).state, 'failed');
     });
   });

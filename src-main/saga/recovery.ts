@@ -64,7 +64,8 @@ export function recoveryPlan(unresolved: readonly UnresolvedSaga[]): RecoveredSa
       previousState: saga.state,
       reason: `${phaseOf(saga)}, ${whereItStopped(saga)}${proof ? `; ${proof.why}` : ''}`,
       inFlightStep,
-      provenOutcome: proof?.outcome ?? null,
+      // Only when proven, so reports of sagas the log cannot settle read as they always did.
+      ...(proof && { provenOutcome: proof.outcome }),
     };
   });
 }

@@ -37,7 +37,7 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
     await withBoot(dir, async (app) => {
       const [marked] = app.recovery.marked;
       assert.ok(marked);
-      assert.equal(marked.provenOutcome, null, 'a step in flight: the log proves nothing');
+      assert.equal(marked.provenOutcome, undefined, 'a step in flight: the log proves nothing');
       await refused(app.compensate(marked.sagaId, { note: 'checked' }), 'unknown_outcome', file);
       await refused(() => app.resolve(marked.sagaId, { note: 'checked' }), 'not_proven', file);
       const out = await app.compensate(marked.sagaId, { note: 'view 2 never registered: main died', confirmUnknown: true, operator: 'ops-ada' });

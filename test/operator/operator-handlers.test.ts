@@ -57,7 +57,7 @@ describe('operator channels', () => {
     const done = writeAllDone(log);
     const unknown = writeInterrupted(log);
     const report = runRecovery(log, { bootId: 'boot-now', movedAside: [] });
-    assert.deepEqual(report.marked.map((m) => m.provenOutcome), ['completed', null]);
+    assert.deepEqual(report.marked.map((m) => m.provenOutcome ?? null), ['completed', null]);
     const detail = ok(await handlers.handle(CHANNELS.get, { sagaId: done }, TRUSTED)).saga;
     assert.equal(detail.provenOutcome.outcome, 'completed');
     assert.match(detail.provenOutcome.why, /all 2 steps succeeded and only the write that ends the saga was lost/);

@@ -4,6 +4,9 @@ import path from 'node:path';
 import { startSagaSubsystem } from '../src-main/index';
 import { workspaceApp } from '../src-main/workspace-app/app';
 import { noopPeersSaga, noopSelfSaga } from '../src-main/workspace-app/noop-sagas';
+import { FaultPlan } from '../src-main/workspace-app/fault-plan';
+import { runWithFaults } from '../src-main/workspace-app/run-with-faults';
+import { openWorkspace } from '../src-main/workspace-app/workspace-sagas';
 import { selfOnlyCoordinator } from '../test/engine/helpers';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import type { BenchContext } from './log-bench';
@@ -74,15 +77,29 @@ export async function runEngineBench(ctx: BenchContext, distDir: string): Promis
     }
     peerStepMs.push((performance.now() - t0) / peerSagas / 3);
   }
+  // "Compensate now" of a 4-step open_workspace left failed_compensation with steps 0-2 applied
+  // (its last step and every live undo were made to fail): three undos through srv, host and self.
+  const plan = new FaultPlan(userDataDir);
+  const failAll = { publish_workspace: 'error', delete_workspace: 'error', stop_session: 'error', unregister_panel_view: 'error' } as const;
+  const compensateMs: number[] = [];
+  for (let r = 0; r < rounds + 1; r++) {
+    const left = await runWithFaults(engine, plan, openWorkspace, { name: `bench-${r}`, owner: 'bench' }, failAll);
+    if (left.state !== 'failed_compensation') throw new Error(`setup saga ended ${left.state}`);
+    const t0 = performance.now();
+    const out = await engine.compensate(left.sagaId, { note: 'bench', operator: 'bench' });
+    if (r > 0) compensateMs.push(performance.now() - t0); // the first warms the undo paths
+    if (out.state !== 'failed' || out.compensated.length !== 3) throw new Error(`compensate now ended ${out.state}: ${out.failureReason}`);
+  }
   await engine.shutdown(1000);
   const logStepMs = floor / 3;
   console.log(
-    `engine: self saga ${(perSaga * 1000).toFixed(0)}us vs its log writes ${(floor * 1000).toFixed(0)}us; peer step ${median(peerStepMs).toFixed(3)}ms vs log-only step ${logStepMs.toFixed(3)}ms`,
+    `engine: self saga ${(perSaga * 1000).toFixed(0)}us vs its log writes ${(floor * 1000).toFixed(0)}us; peer step ${median(peerStepMs).toFixed(3)}ms vs log-only step ${logStepMs.toFixed(3)}ms; compensate now ${median(compensateMs).toFixed(2)}ms`,
   );
   return {
     'engine.self_step_overhead_ratio': round(perSaga / floor),
     'engine.self_sagas_per_s': Math.round(1000 / perSaga),
     'engine.log_only_step_ms': round(logStepMs, 4),
     'engine.peer_step_ms': round(median(peerStepMs)),
+    'ops.compensate_now_ms': round(median(compensateMs)),
   };
 }

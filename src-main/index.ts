@@ -12,7 +12,13 @@ export type { StepFailure } from './saga/step-failure';
 
 // Running the subsystem
 export { startSagaSubsystem, DEFAULT_SHUTDOWN_GRACE_MS } from './boot/subsystem';
-export type { SagaSubsystem, SubsystemOptions, BootPhase } from './boot/subsystem';
+export type { SagaSubsystem, SubsystemOptions, BootPhase, CompensateNowRequest, OperatorNoteRequest } from './boot/subsystem';
+export { OperatorActionError, OperatorRefusal } from './saga/operator-errors';
+export type { CompensateNowOutcome } from './saga/coordinator';
+export type { InFlightOutcomes } from './saga/compensate-plan';
+export type { ResolveOutcome, ReviewRecoveryOutcome } from './saga/operator-actions';
+export { provenByLog } from './saga/log-proof';
+export type { LogProof } from './saga/log-proof';
 export { SubsystemOptionsError } from './boot/options';
 export { SagaInputError, SagaRefusedError } from './saga/coordinator';
 export type { SagaOutcome, StartedSaga, RunOptions } from './saga/coordinator';
@@ -40,6 +46,7 @@ export { runCommandLine, runCli, DIAG_USAGE, HEADLESS_USAGE } from './cli/run-cl
 export type { CliSpec, CliCommand } from './cli/run-cli';
 export { runDiag } from './cli/diag';
 export { headlessCommand } from './cli/headless';
+export { compensateCommand, COMPENSATE_USAGE } from './cli/compensate';
 export { parseCommandArgs, intOption } from './cli/args';
 export { UsageError } from './cli/usage-error';
 export { runMany } from './saga/run-many';
@@ -47,6 +54,9 @@ export { runMany } from './saga/run-many';
 // The shared vocabulary
 export type {
   FailureKind,
+  InFlightOutcome,
+  OperatorAction,
+  ProvenOutcome,
   RecoveryReport,
   RecoveredSaga,
   SagaState,

@@ -2,6 +2,7 @@
 import type { BoundedText, SagaDetailView, SagaPanelApi, StepView } from '../src-shared/ipc-contract';
 import { h } from './dom';
 import { explain } from './explain';
+import { exportButton, operatorSection } from './operator-section';
 import { duration, formatBytes, formatTime, isLive, prettyJson, sagaDuration, stepLabel, utcTitle } from './format';
 
 export interface DetailCallbacks {
@@ -167,6 +168,11 @@ function wasInterruptedLabel(saga: SagaDetailView): string {
 export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: DetailCallbacks): HTMLElement {
   const close = h('button', { type: 'button', class: 'close', testid: 'detail-close', title: 'Close (Esc)', 'aria-label': 'Close the detail' }, '×');
   close.addEventListener('click', () => cb.onClose());
+  const exportError = h('p', { class: 'error', testid: 'export-error', role: 'alert', hidden: true });
+  const showExportError = (text: string) => {
+    exportError.textContent = text;
+    exportError.hidden = false;
+  };
   const inputBlock = payloadBlock('input', saga.input, 'saga-input', () => api.payload({ sagaId: saga.sagaId, field: 'input' }));
   const steps = h('ol', { class: 'timeline', testid: 'step-timeline' });
   const half = Math.ceil(saga.steps.length / 2);
@@ -185,8 +191,10 @@ export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: Detail
       { class: 'detail-head' },
       h('h2', {}, `#${saga.sagaId} `, h('span', { testid: 'detail-name' }, saga.name), saga.keyInput ? h('span', { class: 'key', testid: 'detail-key' }, ` ${saga.keyInput}`) : null),
       badge(saga.state, 'detail-state'),
+      exportButton(api, { sagaId: saga.sagaId }, `saga-${saga.sagaId}.json`, 'export-saga', showExportError),
       close,
     ),
+    exportError,
     saga.failureReason
       ? h(
           'section',
@@ -195,6 +203,7 @@ export function renderDetail(api: SagaPanelApi, saga: SagaDetailView, cb: Detail
           h('p', { testid: 'detail-reason' }, saga.failureReason),
         )
       : null,
+    operatorSection(api, saga, () => cb.onReviewed(saga.sagaId)),
     reviewSection(api, saga, cb),
     h(
       'dl',

@@ -390,10 +390,12 @@ export function startPanel(api: SagaPanelApi): void {
       replaceChildren(detailPane, h('p', { class: 'error', testid: 'detail-error', role: 'alert' }, `Could not load saga #${id}. ${explain(r.error)}`));
       return;
     }
-    // Keep open payloads and the review note being typed when a live refresh redraws the detail.
-    const typing = detailPane.querySelector<HTMLTextAreaElement>('[data-testid="review-note"]');
-    const draft = quiet && typing ? typing.value : '';
-    const wasFocused = quiet && typing !== null && document.activeElement === typing;
+    // Keep open payloads and the notes being typed when a live refresh redraws the detail.
+    const drafts = ['review-note', 'action-note'].map((testid) => {
+      const typing = detailPane.querySelector<HTMLTextAreaElement>(`[data-testid="${testid}"]`);
+      return { testid, draft: quiet && typing ? typing.value : '', wasFocused: quiet && typing !== null && document.activeElement === typing };
+    });
+    const confirmed = quiet && detailPane.querySelector<HTMLInputElement>('[data-testid="compensate-confirm"]')?.checked === true;
     replaceChildren(
       detailPane,
       renderDetail(api, r.data.saga, {
@@ -401,9 +403,13 @@ export function startPanel(api: SagaPanelApi): void {
         onClose: closeDetail,
       }),
     );
-    const note = detailPane.querySelector<HTMLTextAreaElement>('[data-testid="review-note"]');
-    if (note && draft) note.value = draft;
-    if (note && wasFocused) note.focus();
+    for (const { testid, draft, wasFocused } of drafts) {
+      const note = detailPane.querySelector<HTMLTextAreaElement>(`[data-testid="${testid}"]`);
+      if (note && draft) note.value = draft;
+      if (note && wasFocused) note.focus();
+    }
+    const confirm = detailPane.querySelector<HTMLInputElement>('[data-testid="compensate-confirm"]');
+    if (confirm && confirmed) confirm.checked = true;
   }
 
   function closeDetail() {
@@ -453,6 +459,8 @@ export function startPanel(api: SagaPanelApi): void {
         void openDetail(id);
       },
       showAll: (bootId) => setView({ hideReviewed: false, page: 1, recovery: bootId }),
+      api,
+      reviewed: () => refreshNow(),
     });
   }
 

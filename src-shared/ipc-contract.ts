@@ -2,7 +2,19 @@
 // error shape, and the API object the renderer talks through. Main (Electron IPC and the
 // headless HTTP transport), preload and renderer all build on this one file.
 import { z } from 'zod';
-import { FailureKind, RecoveredSaga, MovedAsideFile, Review, SagaState, SagaSummary, StepRecord, UnreadableRecoveryReport, UnreadableSaga } from './saga-model';
+import {
+  FailureKind,
+  RecoveredSaga,
+  MovedAsideFile,
+  OperatorAction,
+  ProvenOutcome,
+  Review,
+  SagaState,
+  SagaSummary,
+  StepRecord,
+  UnreadableRecoveryReport,
+  UnreadableSaga,
+} from './saga-model';
 
 /** Every channel carries this prefix; preload and main refuse anything else. */
 export const CHANNEL_PREFIX = 'saga:';
@@ -14,6 +26,10 @@ export const CHANNELS = {
   recoveryReports: 'saga:recovery-reports',
   review: 'saga:review',
   counts: 'saga:counts',
+  compensate: 'saga:compensate',
+  resolve: 'saga:resolve',
+  reviewRecovery: 'saga:review-recovery',
+  export: 'saga:export',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 export const CHANNEL_NAMES = Object.values(CHANNELS) as Channel[];
@@ -113,6 +129,27 @@ export const ReviewRequest = z.strictObject({
 
 export const CountsRequest = z.strictObject({});
 
+/** The operator's identity is not in the request either: the host records the OS user. */
+export const CompensateRequest = z.strictObject({
+  sagaId: SagaId,
+  note: z.string().trim().min(1, 'compensate now needs a note').max(LIMITS.noteMax),
+  /** The operator checked every in-flight step of unknown outcome by hand. */
+  confirmUnknown: z.boolean().default(false),
+});
+
+export const ResolveRequest = z.strictObject({
+  sagaId: SagaId,
+  note: z.string().trim().min(1, 'resolving needs a note').max(LIMITS.noteMax),
+});
+
+export const ReviewRecoveryRequest = z.strictObject({
+  bootId: z.string().min(1).max(LIMITS.shortText),
+  note: z.string().trim().min(1, 'a review needs a note').max(LIMITS.noteMax),
+});
+
+/** One saga (whole, bounded like a detail) or one launch's recovery report, as a JSON document. */
+export const ExportRequest = z.union([z.strictObject({ sagaId: SagaId }), z.strictObject({ bootId: z.string().min(1).max(LIMITS.shortText) })]);
+
 // ---- responses ----------------------------------------------------------------------------
 
 /** A text cut to a cap: `fullSize` is the original's UTF-8 size in bytes. */
@@ -149,7 +186,13 @@ export const StepView = StepRecord.omit({ cmdJson: true, outputJson: true }).ext
 });
 export type StepView = z.infer<typeof StepView>;
 
+export const LogProofView = z.object({ outcome: ProvenOutcome, why: z.string() });
+
 export const SagaDetailView = ListItem.extend({
+  /** Set when the log proves no undo is needed: the panel offers to resolve it with this text. */
+  provenOutcome: LogProofView.nullable(),
+  /** Operator actions recorded on it (resolve, compensate now), oldest first; at most 20. */
+  actions: z.array(OperatorAction),
   input: BoundedText,
   steps: z.array(StepView),
   stepsTotal: z.number().int().nonnegative(),
@@ -202,6 +245,31 @@ export const CountsResponse = z.object({
   unreviewed: z.number().int().nonnegative(),
 });
 
+export const CompensateResponse = z.object({
+  sagaId: SagaId,
+  /** failed when everything was undone, else failed_compensation (compensating: left for recovery). */
+  state: SagaState,
+  compensated: z.array(z.number().int().nonnegative()),
+  failureReason: z.string().nullable(),
+});
+
+export const ResolveResponse = z.object({ sagaId: SagaId, state: ProvenOutcome });
+
+export const ReviewRecoveryResponse = z.object({
+  bootId: z.string(),
+  reviewed: z.array(SagaId),
+  skipped: z.array(SagaId),
+});
+
+/** An export: the same bounded, redacted views the panel shows, stamped with when and from which file version. */
+export const ExportResponse = z.object({
+  exportedAt: z.string(),
+  schemaVersion: z.number().int(),
+  saga: SagaDetailView.nullable(),
+  recoveryReport: RecoveryReportView.nullable(),
+});
+export type ExportResponse = z.infer<typeof ExportResponse>;
+
 export const SagaChangePush = z.object({
   sagaId: SagaId,
   name: z.string(),
@@ -223,6 +291,8 @@ export const ErrorCode = z.enum([
   'unreadable', // the row exists but does not match the contract (written by another tool, say)
   'internal',
   'unreachable', // set on the page's side: the request never got an answer (the app is not running)
+  'needs_confirmation', // compensate now: a step in flight has an unknown outcome; confirm it was checked by hand
+  'refused', // an operator action this saga or this host does not allow (see the message)
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -243,6 +313,10 @@ export const CHANNEL_SCHEMAS = {
   [CHANNELS.recoveryReports]: { request: RecoveryReportsRequest, response: RecoveryReportsResponse },
   [CHANNELS.review]: { request: ReviewRequest, response: ReviewResponse },
   [CHANNELS.counts]: { request: CountsRequest, response: CountsResponse },
+  [CHANNELS.compensate]: { request: CompensateRequest, response: CompensateResponse },
+  [CHANNELS.resolve]: { request: ResolveRequest, response: ResolveResponse },
+  [CHANNELS.reviewRecovery]: { request: ReviewRecoveryRequest, response: ReviewRecoveryResponse },
+  [CHANNELS.export]: { request: ExportRequest, response: ExportResponse },
 } as const;
 type Schemas = typeof CHANNEL_SCHEMAS;
 
@@ -259,6 +333,13 @@ export type RecoveryReportsResponse = ResponseOf<'saga:recovery-reports'>;
 export type ReviewRequest = z.input<typeof ReviewRequest>;
 export type ReviewResponse = ResponseOf<'saga:review'>;
 export type CountsResponse = ResponseOf<'saga:counts'>;
+export type CompensateRequest = z.input<typeof CompensateRequest>;
+export type CompensateResponse = ResponseOf<'saga:compensate'>;
+export type ResolveRequest = z.input<typeof ResolveRequest>;
+export type ResolveResponse = ResponseOf<'saga:resolve'>;
+export type ReviewRecoveryRequest = z.input<typeof ReviewRecoveryRequest>;
+export type ReviewRecoveryResponse = ResponseOf<'saga:review-recovery'>;
+export type ExportRequest = z.input<typeof ExportRequest>;
 
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (CHANNEL_NAMES as string[]).includes(value);
@@ -290,6 +371,10 @@ export interface SagaPanelApi {
   recoveryReports(limit?: number): Promise<ApiResult<RecoveryReportsResponse>>;
   review(request: ReviewRequest): Promise<ApiResult<ReviewResponse>>;
   counts(): Promise<ApiResult<CountsResponse>>;
+  compensate(request: CompensateRequest): Promise<ApiResult<CompensateResponse>>;
+  resolve(request: ResolveRequest): Promise<ApiResult<ResolveResponse>>;
+  reviewRecovery(request: ReviewRecoveryRequest): Promise<ApiResult<ReviewRecoveryResponse>>;
+  exportJson(request: ExportRequest): Promise<ApiResult<ExportResponse>>;
   /** Calls `listener` with each change; returns the unsubscribe function. */
   onChange(listener: (change: SagaChangePush) => void): () => void;
   /**
@@ -341,6 +426,10 @@ export function createPanelApi(invoke: Invoke, subscribe: SubscribeRaw, subscrib
     recoveryReports: (limit = 1) => call(CHANNELS.recoveryReports, { limit }),
     review: (request) => call(CHANNELS.review, request),
     counts: () => call(CHANNELS.counts, {}),
+    compensate: (request) => call(CHANNELS.compensate, request),
+    resolve: (request) => call(CHANNELS.resolve, request),
+    reviewRecovery: (request) => call(CHANNELS.reviewRecovery, request),
+    exportJson: (request) => call(CHANNELS.export, request),
     onChange: (listener) =>
       subscribe((raw) => {
         const change = SagaChangePush.safeParse(raw);

@@ -102,12 +102,18 @@ export const SagaDetail = SagaSummary.extend({
 });
 export type SagaDetail = z.infer<typeof SagaDetail>;
 
+/** What the log alone proves about an interrupted saga: nothing needs undoing, and how it ended. */
+export const ProvenOutcome = z.enum(['completed', 'failed']);
+export type ProvenOutcome = z.infer<typeof ProvenOutcome>;
+
 export const RecoveredSaga = z.object({
   sagaId: z.number().int().positive(),
   name: z.string(),
   previousState: SagaState,
   reason: z.string(),
   inFlightStep: InFlightStep.nullable(),
+  /** Set when the log proves no undo is needed (only the terminal write was lost); absent in older reports. */
+  provenOutcome: ProvenOutcome.nullable().optional(),
 });
 export type RecoveredSaga = z.infer<typeof RecoveredSaga>;
 
@@ -149,3 +155,24 @@ export const UnreadableRecoveryReport = z.object({
   why: z.string(),
 });
 export type UnreadableRecoveryReport = z.infer<typeof UnreadableRecoveryReport>;
+
+/**
+ * What reconciliation (or the operator) knows of a step left in flight: whether its effect was
+ * applied. Until a peer answers, every in-flight step is `unknown`.
+ */
+export const InFlightOutcome = z.enum(['applied', 'not_applied', 'unknown']);
+export type InFlightOutcome = z.infer<typeof InFlightOutcome>;
+
+export const OperatorActionKind = z.enum(['resolve', 'compensate']);
+export type OperatorActionKind = z.infer<typeof OperatorActionKind>;
+
+/** One operator action on a saga, as the log records it: who, when, the note and how it ended. */
+export const OperatorAction = z.object({
+  action: OperatorActionKind,
+  doneBy: z.string(),
+  note: z.string(),
+  at: Timestamp,
+  /** The state it left the saga in; null while it runs (or when a crash cut it short). */
+  outcome: z.string().nullable(),
+});
+export type OperatorAction = z.infer<typeof OperatorAction>;

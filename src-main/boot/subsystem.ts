@@ -8,7 +8,11 @@ import crypto from 'node:crypto';
 import type { RecoveryReport } from '../../src-shared/saga-model';
 import { spawnForkPeer } from '../peers/fork-peer';
 import { Peers, type PeerStatus } from '../peers/peers';
-import { Coordinator, type RunOptions, type SagaOutcome, type StartedSaga } from '../saga/coordinator';
+import { type CompensateNowOutcome, Coordinator, type RunOptions, type SagaOutcome, type StartedSaga } from '../saga/coordinator';
+import type { InFlightOutcomes } from '../saga/compensate-plan';
+import { OperatorActionError } from '../saga/operator-errors';
+import { type ResolveOutcome, type ReviewRecoveryOutcome, parseNote, resolveFromLog, reviewRecovery } from '../saga/operator-actions';
+import { operatorName } from './operator-name';
 import { loadCrashPoint } from '../saga/crash-points';
 import type { SagaDefinition } from '../saga/define-saga';
 import { SagaLogError } from '../saga/log/errors';
@@ -50,8 +54,32 @@ export interface SagaSubsystem {
   peerStatus(): PeerStatus[];
   peers: Peers;
   retention: Retention | null;
+  /**
+   * "Compensate now" on a failed_compensation saga: its succeeded compensatable steps are undone
+   * newest first through the engine, recorded with who (the OS user unless `operator` is given)
+   * and the note. Ends `failed` when everything was undone, else stays failed_compensation.
+   * Refusals reject with OperatorActionError (or SagaInputError for a bad note), nothing written.
+   */
+  compensate(sagaId: number, options: CompensateNowRequest): Promise<CompensateNowOutcome>;
+  /** Ends a failed_compensation saga `completed` or `failed` where its log proves no undo is needed. */
+  resolve(sagaId: number, options: OperatorNoteRequest): ResolveOutcome;
+  /** Reviews every saga one launch's recovery marked (and nobody reviewed yet) with one note. */
+  reviewRecovery(bootId: string, options: OperatorNoteRequest): ReviewRecoveryOutcome;
   /** Refuses new sagas, gives running ones `graceMs`, stops peers, closes the log, frees the profile. */
   shutdown(graceMs?: number): Promise<void>;
+}
+
+export interface OperatorNoteRequest {
+  note: string;
+  /** Recorded as who did it; the OS user running this process by default. */
+  operator?: string;
+}
+
+export interface CompensateNowRequest extends OperatorNoteRequest {
+  /** The operator checked every in-flight step of unknown outcome by hand. */
+  confirmUnknown?: boolean;
+  /** What is known of each in-flight step (reconciliation's answer); every one is `unknown` by default. */
+  inFlightOutcome?: InFlightOutcomes;
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
@@ -205,6 +233,21 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
           return Promise.reject(err);
         }
       },
+      compensate: async (sagaId, request) => {
+        const note = parseNote(request.note);
+        const saga = log.saga(sagaId);
+        if (!saga) throw new OperatorActionError('not_found', `there is no saga ${sagaId} in the log`);
+        const def = sagas.get(saga.name);
+        if (!def) throw new OperatorActionError('unknown_saga', `saga ${sagaId} is '${saga.name.slice(0, 64)}', which this app does not define; nothing was written`);
+        return coordinator.compensateFromLog(def, sagaId, {
+          operator: request.operator ?? operatorName(),
+          note,
+          confirmUnknown: request.confirmUnknown === true,
+          ...(request.inFlightOutcome && { inFlightOutcome: request.inFlightOutcome }),
+        });
+      },
+      resolve: (sagaId, request) => resolveFromLog(log, events, sagaId, request.operator ?? operatorName(), request.note),
+      reviewRecovery: (reportBootId, request) => reviewRecovery(log, events, reportBootId, request.operator ?? operatorName(), request.note),
       peerStatus: () => peers.status(),
       readOnlyReason: log.readOnlyReason,
       recoverySkipped,

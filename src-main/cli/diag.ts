@@ -17,6 +17,8 @@ import { sortSummaries } from '../saga/log/readable-rows';
 import { LOG_FILE_NAME, SagaLog } from '../saga/log/saga-log';
 import { terminalSafeJson, visible } from './terminal-text';
 import { SagaLogError } from '../saga/log/errors';
+import { SagaEvents } from '../saga/saga-events';
+import { createSagaHandlers } from '../ipc/saga-handlers';
 import { intOption, parseCommandArgs } from './args';
 import { formatCommandHelp, wantsHelp } from './help';
 import { UsageError } from './usage-error';
@@ -27,6 +29,7 @@ const DiagArgs = z.object({
   state: SagaState.optional(),
   unreviewed: z.boolean().optional(),
   limit: intOption(1, 10_000).optional(),
+  saga: intOption(1, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export interface DiagSaga extends SagaSummary {
@@ -49,27 +52,57 @@ export interface DiagDocument {
   unreadable: { sagas: UnreadableSaga[]; latestRecovery: UnreadableRecoveryReport | null };
 }
 
-export function readDiag(file: string, state: SagaState | undefined, limit: number, unreviewed = false): DiagDocument {
+function openForDiag(file: string): SagaLog {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
     // The profile folder instead of the log in it: say which file to give.
     const inside = path.join(file, LOG_FILE_NAME);
     const hint = fs.existsSync(inside) ? `; did you mean --db ${inside}?` : `; the log is the ${LOG_FILE_NAME} file in a profile folder, and ${file} has none`;
     throw new UsageError(`diag: ${file} is a folder, not a saga log${hint}`);
   }
-  let log: SagaLog;
   try {
-    log = SagaLog.open(file, { readonly: true });
+    return SagaLog.open(file, { readonly: true });
   } catch (err) {
     if (err instanceof SagaLogError && err.code === 'missing') throw new UsageError(`diag: ${err.message}; diag never creates a log`);
     throw err;
   }
+}
+
+/**
+ * One saga, or one launch's recovery report, as the panel's export: the same bounded, redacted
+ * document its "Export JSON" button saves.
+ */
+export async function exportJson(file: string, which: { sagaId: number } | { bootId: string }): Promise<unknown> {
+  const log = openForDiag(file);
+  try {
+    const handlers = createSagaHandlers({ log, events: new SagaEvents(), reviewer: 'diag' });
+    const answer = await handlers.handle('saga:export', which, { trusted: true });
+    if (!answer.ok) {
+      if (answer.error.code === 'not_found') throw new UsageError(`diag: ${answer.error.message}`);
+      throw new Error(`diag: ${answer.error.message}`);
+    }
+    return answer.data;
+  } finally {
+    log.close();
+  }
+}
+
+export function readDiag(file: string, state: SagaState | undefined, limit: number, unreviewed = false, sagaId?: number): DiagDocument {
+  const log = openForDiag(file);
   try {
     if (unreviewed && state !== undefined && state !== 'failed_compensation') {
       throw new UsageError(`diag: --unreviewed lists failed_compensation sagas; it cannot be combined with --state ${state}`);
     }
+    if (sagaId !== undefined && (unreviewed || state !== undefined)) {
+      throw new UsageError('diag: --saga shows one saga; it cannot be combined with --state or --unreviewed');
+    }
     const { readable: summaries, unreadable } = sortSummaries(
-      unreviewed ? log.recent({ limit, state: 'failed_compensation', hideReviewed: true }) : log.recent({ limit, state }),
+      sagaId !== undefined
+        ? log.summariesOf([sagaId])
+        : unreviewed
+          ? log.recent({ limit, state: 'failed_compensation', hideReviewed: true })
+          : log.recent({ limit, state }),
     );
+    if (sagaId !== undefined && summaries.length + unreadable.length === 0) throw new UsageError(`diag: there is no saga ${sagaId} in ${file}`);
     const ids = summaries.map((s) => s.sagaId);
     const steps = log.stepsOf(ids);
     const inputs = new Map(ids.map((id) => [id, log.saga(id)?.inputJson ?? '']));
@@ -175,10 +208,14 @@ export async function runDiag(argv: string[]): Promise<number> {
   const args = parseCommandArgs(
     'diag',
     argv,
-    { db: { type: 'string' }, json: { type: 'boolean' }, state: { type: 'string' }, unreviewed: { type: 'boolean' }, limit: { type: 'string' } },
+    { db: { type: 'string' }, json: { type: 'boolean' }, state: { type: 'string' }, unreviewed: { type: 'boolean' }, limit: { type: 'string' }, saga: { type: 'string' } },
     DiagArgs,
   );
-  const doc = readDiag(args.db, args.state, args.limit ?? 50, args.unreviewed === true);
+  const doc = readDiag(args.db, args.state, args.limit ?? 50, args.unreviewed === true, args.saga);
+  if (args.json && args.saga !== undefined) {
+    process.stdout.write(`${terminalSafeJson(JSON.stringify(await exportJson(args.db, { sagaId: args.saga }), null, 2))}\n`);
+    return 0;
+  }
   process.stdout.write(args.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : formatDiag(doc));
   return 0;
 }

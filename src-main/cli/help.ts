@@ -25,7 +25,7 @@ export interface CommandHelp {
 
 const STATES = 'running, completed, failed, compensating, failed_compensation';
 
-export const COMMAND_HELP: Readonly<Record<'diag' | 'demo' | 'headless', CommandHelp>> = {
+export const COMMAND_HELP: Readonly<Record<'diag' | 'demo' | 'headless' | 'compensate', CommandHelp>> = {
   diag: {
     name: 'diag',
     summary: 'print the recent sagas of a saga log, with their steps, for triage',
@@ -40,9 +40,11 @@ export const COMMAND_HELP: Readonly<Record<'diag' | 'demo' | 'headless', Command
       { flag: '--state', value: 'STATE', description: `only sagas in this state: ${STATES}` },
       { flag: '--unreviewed', description: 'only failed_compensation sagas nobody has reviewed yet' },
       { flag: '--limit', value: 'N', default: '50', description: 'at most N sagas (1 to 10000)' },
+      { flag: '--saga', value: 'N', description: 'only saga N, whole (every step), e.g. to export it with --json' },
       { flag: '--help', description: 'print this help' },
     ],
     examples: [
+      'launcher-saga diag --db ./.demo-profile/launcher-sagas.db --saga 12 --json > saga-12.json',
       'launcher-saga diag --db ~/.config/launcher/launcher-sagas.db --unreviewed',
       'launcher-saga diag --db ./.demo-profile/launcher-sagas.db --state failed --limit 5 --json',
     ],
@@ -76,6 +78,25 @@ export const COMMAND_HELP: Readonly<Record<'diag' | 'demo' | 'headless', Command
       { flag: '--help', description: 'print this help' },
     ],
     examples: ['launcher-saga headless --user-data-dir ./.demo-profile --port 8417'],
+  },
+  compensate: {
+    name: 'compensate',
+    summary: "undo what an interrupted saga left done, as the panel's compensate now does",
+    description:
+      'Boots the profile like any launch (refused, naming the pid, while the app runs on it) and ' +
+      'undoes the succeeded compensatable steps of one failed_compensation saga, newest first, ' +
+      'each recorded before it is sent, as new rows; the action is recorded with the OS user and ' +
+      'the note. Refused, with nothing written, while a step left in flight has an unknown ' +
+      'outcome unless --confirm-unknown says it was checked by hand. Exit 0 when everything was ' +
+      'undone (the saga ends failed), 1 when refused or an undo failed, 2 for bad usage.',
+    options: [
+      { flag: '--user-data-dir', value: 'DIR', required: true, description: 'the profile folder the app runs on' },
+      { flag: '--saga', value: 'N', required: true, description: 'the failed_compensation saga to compensate' },
+      { flag: '--note', value: 'TEXT', required: true, description: 'why, recorded with the action (1 to 1000 characters)' },
+      { flag: '--confirm-unknown', description: 'the in-flight step(s) of unknown outcome were checked by hand' },
+      { flag: '--help', description: 'print this help' },
+    ],
+    examples: ["launcher-saga compensate --user-data-dir ~/.config/launcher --saga 12 --note 'session 3 is gone' --confirm-unknown"],
   },
 };
 
@@ -132,7 +153,7 @@ export function formatMainHelp(): string {
     'usage: launcher-saga <command> [options]',
     '',
     "The saga subsystem of the launcher app, from a terminal: inspect a saga log, run the demo,",
-    'or run the app headless with its panel in a browser.',
+    'run the app headless with its panel in a browser, or compensate an interrupted saga.',
     '',
     'commands:',
     ...names.map((n) => `  ${n.padEnd(width)}  ${COMMAND_HELP[n].summary}`),

@@ -58,5 +58,5 @@ export function runCommandLine(spec: CliSpec, argv: string[] = process.argv.slic
   );
 }
 
-export const DIAG_USAGE = 'diag --db FILE [--json] [--state S] [--limit N]';
+export const DIAG_USAGE = 'diag --db FILE [--json] [--state S] [--unreviewed] [--limit N] [--saga N]';
 export const HEADLESS_USAGE = 'headless --user-data-dir DIR [--port N]';

@@ -79,6 +79,8 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unreadable: 422,
   internal: 500,
   unreachable: 502,
+  needs_confirmation: 409,
+  refused: 409,
 };
 
 interface StaticFile {

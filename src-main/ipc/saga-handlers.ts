@@ -18,8 +18,13 @@ import {
   errorResponse,
   isChannel,
 } from '../../src-shared/ipc-contract';
-import type { RecoveryReport, SagaDetail, SagaSummary, StepRecord } from '../../src-shared/saga-model';
+import type { OperatorAction, RecoveryReport, SagaDetail, SagaSummary, StepRecord } from '../../src-shared/saga-model';
 import { SagaLogError } from '../saga/log/errors';
+import { SagaInputError } from '../saga/coordinator';
+import { provenByLog } from '../saga/log-proof';
+import { OperatorActionError, type OperatorRefusal } from '../saga/operator-errors';
+import type { CompensateNowOutcome } from '../saga/coordinator';
+import type { ResolveOutcome, ReviewRecoveryOutcome } from '../saga/operator-actions';
 import type { SagaLog } from '../saga/log/saga-log';
 import { sortSummaries, whyUnreadable } from '../saga/log/readable-rows';
 import type { SagaEvents } from '../saga/saga-events';
@@ -32,7 +37,16 @@ export interface Sender {
   trusted: boolean;
 }
 
+/** The operator actions a booted subsystem offers (its `compensate`, `resolve`, `reviewRecovery`). */
+export interface OperatorActions {
+  compensate(sagaId: number, request: { note: string; confirmUnknown?: boolean; operator?: string }): Promise<CompensateNowOutcome>;
+  resolve(sagaId: number, request: { note: string; operator?: string }): ResolveOutcome;
+  reviewRecovery(bootId: string, request: { note: string; operator?: string }): ReviewRecoveryOutcome;
+}
+
 export interface SagaHandlerDeps {
+  /** Absent (a panel over a bare log): compensate, resolve and review-recovery answer `refused`. */
+  operator?: OperatorActions;
   log: SagaLog;
   events: SagaEvents;
   /** Recorded as `reviewedBy`: the OS user running the app, never a name the renderer claims. */
@@ -93,14 +107,25 @@ function stepView(step: StepRecord): StepView {
   };
 }
 
-export function detailView(d: SagaDetail, keyInput: string | null = null): SagaDetailView {
+const DETAIL_ACTIONS = 20;
+
+export function detailView(d: SagaDetail, keyInput: string | null = null, actions: readonly OperatorAction[] = []): SagaDetailView {
   const { inputJson, steps, ...summary } = d;
+  const proof = d.state === 'failed_compensation' ? provenByLog(steps, d.plannedSteps) : null;
   // A pathological saga with thousands of rows keeps its start and its end (where the crash is).
   const half = LIMITS.detailSteps / 2;
   const kept = steps.length > LIMITS.detailSteps ? [...steps.slice(0, half), ...steps.slice(-half)] : steps;
   return {
     ...clipSummary(summary, LIMITS.detailReason, LIMITS.detailNote),
     keyInput: keyInput === null ? null : clipText(keyInput, LIMITS.keyInput),
+    provenOutcome: proof && { outcome: proof.outcome, why: clipText(proof.why, LIMITS.detailReason) },
+    actions: actions.slice(-DETAIL_ACTIONS).map((a) => ({
+      ...a,
+      doneBy: clipText(a.doneBy, LIMITS.shortText),
+      note: clipText(a.note, LIMITS.detailNote),
+      at: clipText(a.at, LIMITS.shortText),
+      outcome: clipNullable(a.outcome, LIMITS.shortText),
+    })),
     input: boundText(inputJson, LIMITS.inputBytes),
     steps: kept.map(stepView),
     stepsTotal: steps.length,
@@ -140,8 +165,23 @@ class HandlerError extends Error {
   }
 }
 
+const REFUSAL_CODES: Record<OperatorRefusal, ErrorCode> = {
+  not_found: 'not_found',
+  wrong_state: 'conflict',
+  being_compensated: 'conflict',
+  not_proven: 'conflict',
+  unknown_outcome: 'needs_confirmation',
+  read_only: 'read_only',
+  shutting_down: 'refused',
+  unknown_saga: 'refused',
+  redacted_field: 'refused',
+  undo_unbuildable: 'refused',
+};
+
 function toErrorResponse(err: unknown, channel: string): ErrorResponse {
   if (err instanceof HandlerError) return errorResponse(err.code, err.message);
+  if (err instanceof OperatorActionError) return errorResponse(REFUSAL_CODES[err.code], clipText(err.message, LIMITS.detailReason));
+  if (err instanceof SagaInputError) return errorResponse('bad_request', clipText(err.message, LIMITS.detailReason));
   if (err instanceof SagaLogError) return errorResponse(logErrorCode(err), err.message);
   const message = err instanceof Error ? err.message : String(err);
   return errorResponse('internal', `${channel} failed inside the app: ${message}`);
@@ -183,7 +223,17 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     return out;
   }
 
-  const run: { [C in Channel]: (req: RequestOf<C>) => ResponseOf<C> } = {
+  const operator = (): OperatorActions => {
+    if (!deps.operator) throw new HandlerError('refused', 'This host offers no operator actions: it serves the panel over a log without the app running.');
+    return deps.operator;
+  };
+  function exportReport(bootId: string): RecoveryReportView {
+    const report = log.readRecoveryReports(1, bootId).reports[0];
+    if (!report) throw new HandlerError('not_found', `There is no readable recovery report of launch ${clipText(bootId, LIMITS.shortText)}.`);
+    return reportView(report, log.reviewedAmong(report.marked.map((m) => m.sagaId)));
+  }
+
+  const run: { [C in Channel]: (req: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>> } = {
     [CHANNELS.list]: (req) => {
       const range = idRange(req);
       const { rows, scanEdgeId } =
@@ -222,7 +272,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
       if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
       const why = whyUnreadable(d);
       if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be shown: ${why}.`, LIMITS.detailReason));
-      return { saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null) };
+      return { saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null, log.operatorActions(d.sagaId)) };
     },
     [CHANNELS.payload]: (req) => {
       const d = log.saga(req.sagaId);
@@ -257,6 +307,28 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
       events.emit({ sagaId: d.sagaId, name: d.name, state: d.state, stepIndex: null });
       return { sagaId: d.sagaId, review: d.review };
     },
+    [CHANNELS.compensate]: async (req) => {
+      const out = await operator().compensate(req.sagaId, { note: req.note, confirmUnknown: req.confirmUnknown });
+      return { sagaId: out.sagaId, state: out.state, compensated: out.compensated, failureReason: clipNullable(out.failureReason, LIMITS.detailReason) };
+    },
+    [CHANNELS.resolve]: (req) => {
+      const out = operator().resolve(req.sagaId, { note: req.note });
+      return { sagaId: out.sagaId, state: out.state };
+    },
+    [CHANNELS.reviewRecovery]: (req) => {
+      const out = operator().reviewRecovery(req.bootId, { note: req.note });
+      // Bounded like a report: one recovery marks at most what the report lists.
+      return { bootId: clipText(out.bootId, LIMITS.shortText), reviewed: out.reviewed.slice(0, LIMITS.listMax), skipped: out.skipped.slice(0, LIMITS.listMax) };
+    },
+    [CHANNELS.export]: (req) => {
+      const base = { exportedAt: new Date().toISOString(), schemaVersion: log.fileVersion };
+      if ('bootId' in req) return { ...base, saga: null, recoveryReport: exportReport(req.bootId) };
+      const d = log.saga(req.sagaId);
+      if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
+      const why = whyUnreadable(d);
+      if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be exported: ${why}.`, LIMITS.detailReason));
+      return { ...base, saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null, log.operatorActions(d.sagaId)), recoveryReport: null };
+    },
     [CHANNELS.counts]: () => ({
       running: log.countInState('running'),
       compensating: log.countInState('compensating'),
@@ -265,7 +337,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     }),
   };
 
-  function handleNow(channel: string, rawRequest: unknown, sender: Sender): HandlerResponse {
+  async function handleNow(channel: string, rawRequest: unknown, sender: Sender): Promise<HandlerResponse> {
     if (sender?.trusted !== true) {
       return errorResponse('forbidden', 'The request came from a sender the app does not trust.');
     }
@@ -281,7 +353,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     }
     if (!parsed.success) return errorResponse('bad_request', describeIssue(channel, parsed.error));
     try {
-      const answer = (run[channel] as (req: unknown) => unknown)(parsed.data);
+      const answer = await (run[channel] as (req: unknown) => unknown)(parsed.data);
       return { ok: true, data: answer };
     } catch (err) {
       return toErrorResponse(err, channel);
@@ -291,7 +363,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
   return {
     handle: async (channel, rawRequest, sender) => {
       try {
-        return handleNow(channel, rawRequest, sender);
+        return await handleNow(channel, rawRequest, sender);
       } catch (err) {
         // Even a hostile object (a throwing getter on `sender`) gets an envelope, not a rejection.
         return toErrorResponse(err, 'request');
@@ -316,8 +388,14 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
 
 /** The panel's handlers over a booted subsystem: its log and events, its sagas' key inputs. */
 export function sagaHandlersFor(
-  subsystem: { log: SagaLog; events: SagaEvents; bootId: string; keyInputFields(): Record<string, string> },
+  subsystem: OperatorActions & { log: SagaLog; events: SagaEvents; bootId: string; keyInputFields(): Record<string, string> },
   reviewer: string,
 ): SagaHandlers {
-  return createSagaHandlers({ log: subsystem.log, events: subsystem.events, reviewer, bootId: subsystem.bootId, keyInputFields: subsystem.keyInputFields() });
+  // Operator actions are recorded as the same OS user as reviews, never a name the renderer claims.
+  const operator: OperatorActions = {
+    compensate: (sagaId, request) => subsystem.compensate(sagaId, { ...request, operator: reviewer }),
+    resolve: (sagaId, request) => subsystem.resolve(sagaId, { ...request, operator: reviewer }),
+    reviewRecovery: (bootId, request) => subsystem.reviewRecovery(bootId, { ...request, operator: reviewer }),
+  };
+  return createSagaHandlers({ log: subsystem.log, events: subsystem.events, reviewer, bootId: subsystem.bootId, keyInputFields: subsystem.keyInputFields(), operator });
 }

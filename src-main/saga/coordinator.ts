@@ -11,6 +11,8 @@ import { Command, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
 import type { NextStepInput, SagaLog } from './log/saga-log';
+import { ALL_UNKNOWN, type InFlightOutcomes, planCompensation } from './compensate-plan';
+import { OperatorActionError } from './operator-errors';
 import { toLogJson } from './redaction';
 import type { Router } from './router';
 import { SagaEvents } from './saga-events';
@@ -134,13 +136,37 @@ interface UndoPlan {
 
 type StepRun = { ok: true; output: unknown } | { ok: false; failure: StepFailure; why: string };
 
+export interface CompensateNowOptions {
+  /** Who does it (the OS user), recorded with the action. */
+  operator: string;
+  note: string;
+  /** The operator checked every in-flight step whose outcome is unknown by hand. */
+  confirmUnknown?: boolean;
+  /** What is known of each step left in flight; reconciliation plugs in here. Default: all unknown. */
+  inFlightOutcome?: InFlightOutcomes;
+}
+
+export interface CompensateNowOutcome {
+  sagaId: number;
+  name: string;
+  /** `failed` when everything was undone; else `failed_compensation` (or `compensating` when left for recovery). */
+  state: SagaState;
+  /** Forward steps undone by this action, newest first. */
+  compensated: number[];
+  /** In-flight steps of unknown outcome the operator confirmed. */
+  confirmedUnknown: number[];
+  failureReason: string | null;
+  /** Why it stopped and was left for launch-time recovery (shutdown, a refused write); else null. */
+  leftForRecovery: string | null;
+}
+
 export const DEFAULT_STEP_DEADLINE_MS = 30_000;
 
 export class Coordinator {
   readonly events: SagaEvents;
   private readonly bootId: string | null;
   private readonly defaultDeadlineMs: number;
-  private readonly inFlight = new Map<number, Promise<SagaOutcome>>();
+  private readonly inFlight = new Map<number, Promise<unknown>>();
   private closedReason: string | null = null;
   /** Set when shutdown's grace has run out: in-flight sagas write and send nothing more. */
   private detached = false;
@@ -224,6 +250,71 @@ export class Coordinator {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * "Compensate now" for a failed_compensation saga: undoes its succeeded compensatable steps (and
+   * an in-flight step its peer confirmed applied) newest first, through the same write-ahead
+   * runUndo as any undo, as appended rows. The saga is `compensating` meanwhile, so a crash is
+   * recovered like any compensation. Refusals are OperatorActionError, with nothing written.
+   */
+  compensateFromLog(def: SagaDefinition<unknown>, sagaId: number, options: CompensateNowOptions): Promise<CompensateNowOutcome> {
+    if (this.closedReason !== null) throw new OperatorActionError('shutting_down', `saga ${sagaId} was not compensated: ${this.closedReason}`);
+    if (!this.log.writable) throw new OperatorActionError('read_only', `saga ${sagaId} was not compensated: ${this.log.readOnlyReason}`);
+    const saga = this.log.saga(sagaId);
+    if (!saga) throw new OperatorActionError('not_found', `there is no saga ${sagaId} in the log`);
+    if (saga.name !== def.name) throw new OperatorActionError('unknown_saga', `saga ${sagaId} is '${saga.name}', not '${def.name}'; nothing was written`);
+    if (saga.state === 'compensating' || this.inFlight.has(sagaId)) {
+      throw new OperatorActionError('being_compensated', `saga ${sagaId} is being compensated already; nothing was written`);
+    }
+    if (saga.state !== 'failed_compensation') {
+      throw new OperatorActionError('wrong_state', `saga ${sagaId} is ${saga.state}; only a failed_compensation saga can be compensated, and nothing was written`);
+    }
+    const unroutable = this.unroutable(def);
+    if (unroutable !== null) throw new OperatorActionError('unknown_saga', `saga ${sagaId} was not compensated: ${unroutable}; nothing was written`);
+    const plan = planCompensation(def, saga, options.inFlightOutcome ?? ALL_UNKNOWN, options.confirmUnknown === true, buildCommand);
+    // From here on the action is recorded: the saga is compensating until it ends.
+    const actionId = this.log.beginOperatorCompensation(sagaId, options.operator, options.note);
+    const run: Run = { def, sagaId, input: null, signal: undefined, state: 'compensating', outputs: [], succeeded: [], compensated: [], first: null };
+    this.emit(run, null);
+    const before = saga.failureReason ?? 'reason not recorded';
+    const done = (async (): Promise<CompensateNowOutcome> => {
+      const outcome = (state: SagaState, reason: string | null, left: string | null): CompensateNowOutcome => ({
+        sagaId,
+        name: def.name,
+        state,
+        compensated: run.compensated,
+        confirmedUnknown: plan.unknown.map((s) => s.stepIndex),
+        failureReason: reason,
+        leftForRecovery: left,
+      });
+      const failures: string[] = [];
+      try {
+        for (const row of plan.undoneAlready) this.write(`record compensation step ${row} as done`, () => this.log.finishCompensation(sagaId, row, null));
+        for (const undo of plan.undos) {
+          if (undo.confirmApplied) this.write(`record step ${undo.index} as applied`, () => this.log.finishStep(sagaId, undo.index, null));
+          const label = `the undo of step ${undo.index} '${undo.step.name}' (target ${undo.step.target})`;
+          const result = await this.runUndo(run, { step: undo.step, index: undo.index, label, command: undo.command });
+          if (result.ok) run.compensated.push(undo.index);
+          else failures.push(result.why);
+        }
+        const who = `compensate now by ${options.operator} (${options.note})`;
+        const what = run.compensated.length === 0 ? 'nothing was left to undo' : `undid step${run.compensated.length === 1 ? '' : 's'} ${run.compensated.join(', ')}`;
+        const confirmed = plan.unknown.length === 0 ? '' : `, the operator confirmed the outcome of step ${plan.unknown.map((s) => s.stepIndex).join(', ')} by hand`;
+        const reason = `${before}; then: ${who}: ${what}${confirmed}${failures.length === 0 ? '' : `; ${failures.join('; ')}`}`;
+        const end = failures.length === 0 ? 'failed' : 'failed_compensation';
+        this.write(`record the end of compensating saga ${sagaId}`, () => this.log.finishOperatorCompensation(sagaId, actionId, end, reason));
+        run.state = end;
+        this.emit(run, null);
+        return outcome(end, reason, null);
+      } catch (err) {
+        if (!(err instanceof StopSaga)) throw err;
+        // Left compensating: the next launch's recovery names the undo that was in flight.
+        return outcome('compensating', before, err.message);
+      }
+    })().finally(() => this.inFlight.delete(sagaId));
+    this.inFlight.set(sagaId, done);
+    return done;
   }
 
   /** The first step of `def` no handler could serve (its target not given, its declared op unknown), or null. */

@@ -3,6 +3,7 @@
 // Nothing is re-sent: this module never sees the router, so it cannot dispatch by mistake.
 import type { InFlightStep, MovedAsideFile, RecoveredSaga, RecoveryReport, StepRecord } from '../../src-shared/saga-model';
 import type { SagaLog, UnresolvedSaga } from './log/saga-log';
+import { provenByLog } from './log-proof';
 
 function quote(name: string): string {
   return `'${name}'`;
@@ -56,12 +57,15 @@ export function recoveryPlan(unresolved: readonly UnresolvedSaga[]): RecoveredSa
       target: inFlight.target,
       peerGeneration: inFlight.peerGeneration,
     };
+    const proof = provenByLog(saga.steps, saga.plannedSteps);
     return {
       sagaId: saga.sagaId,
       name: saga.name,
       previousState: saga.state,
-      reason: `${phaseOf(saga)}, ${whereItStopped(saga)}`,
+      reason: `${phaseOf(saga)}, ${whereItStopped(saga)}${proof ? `; ${proof.why}` : ''}`,
       inFlightStep,
+      // Only when proven, so reports of sagas the log cannot settle read as they always did.
+      ...(proof && { provenOutcome: proof.outcome }),
     };
   });
 }

@@ -76,7 +76,7 @@ describe('CLI errors in plain words', () => {
   test('an unknown option lists the ones the command takes', () => {
     assert.equal(
       usageError(['--db', 'f', '--colour']),
-      "diag: unknown option '--colour'; diag takes --db, --json, --state, --unreviewed, --limit, --help (see launcher-saga diag --help)",
+      "diag: unknown option '--colour'; diag takes --db, --json, --state, --unreviewed, --limit, --saga, --help (see launcher-saga diag --help)",
     );
     assert.match(plainParseError('diag', "Unexpected argument 'x'. This command does not take positional arguments"), /^unexpected argument 'x'/);
   });

@@ -39,7 +39,9 @@ describe('launch-time recovery', () => {
     assert.equal(
       reason(ids.betweenCompensations),
       "interrupted while compensating (after step 1 'start_session' failed: deadline of 100 ms passed), " +
-        "between steps: compensation step 2 'undo create_workspace' of step 0 succeeded, no step in flight",
+        "between steps: compensation step 2 'undo create_workspace' of step 0 succeeded, no step in flight; " +
+        "the log shows step 1 'start_session' failed and its one undo succeeded, and only the write that ends the saga was lost: " +
+        'nothing needs undoing, it can be resolved as failed',
     );
     assert.deepEqual(plan.find((p) => p.sagaId === ids.midStep)?.inFlightStep, {
       stepIndex: 1,
@@ -127,6 +129,7 @@ describe('launch-time recovery', () => {
   test('recovery cannot dispatch: it imports nothing that can reach a peer or the router', () => {
     const source = fs.readFileSync(path.join(import.meta.dirname, '../../src-main/saga/recovery.ts'), 'utf8');
     const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-    assert.deepEqual(imports.sort(), ['../../src-shared/saga-model', './log/saga-log']);
+    // log-proof is pure: it reads step rows and words what they prove.
+    assert.deepEqual(imports.sort(), ['../../src-shared/saga-model', './log-proof', './log/saga-log']);
   });
 });

@@ -6,6 +6,7 @@ import {
   type FailureKind,
   type InFlightStep,
   type MovedAsideFile,
+  type OperatorAction,
   type RecoveredSaga,
   type RecoveryReport,
   type SagaDetail,
@@ -78,6 +79,8 @@ export interface UnresolvedSaga {
   startedAt: string;
   inputJson: string;
   failureReason: string | null;
+  /** Forward steps the definition declared; null when not recorded. */
+  plannedSteps: number | null;
   steps: StepRecord[];
 }
 
@@ -267,8 +270,10 @@ function summaryFromRow(r: SummaryRow): SagaSummary {
 }
 
 // One row per step of each unresolved saga (one row with null step columns for a saga without steps).
-const UNRESOLVED_SQL = `SELECT s.saga_id AS s_id, s.name AS s_name, s.state AS s_state, s.started_at AS s_started_at,
-         s.input_json AS s_input_json, s.failure_reason AS s_failure_reason, st.*
+// A file of version 1 has no planned_steps: the damage check reads such files too, without it.
+const unresolvedSql = (withPlanned: boolean) => `SELECT s.saga_id AS s_id, s.name AS s_name, s.state AS s_state, s.started_at AS s_started_at,
+         s.input_json AS s_input_json, s.failure_reason AS s_failure_reason,
+         ${withPlanned ? 's.planned_steps' : 'NULL'} AS s_planned_steps, st.*
   FROM launcher_saga s LEFT JOIN launcher_saga_step st ON st.saga_id = s.saga_id
   WHERE s.state IN ('running', 'compensating')
   ORDER BY s.saga_id, st.step_index`;
@@ -280,6 +285,7 @@ type UnresolvedRow = StepRow & {
   s_started_at: string;
   s_input_json: string;
   s_failure_reason: string | null;
+  s_planned_steps: number | null;
 };
 
 function groupUnresolved(rows: Iterable<UnresolvedRow>): UnresolvedSaga[] {
@@ -294,6 +300,7 @@ function groupUnresolved(rows: Iterable<UnresolvedRow>): UnresolvedSaga[] {
         startedAt: row.s_started_at,
         inputJson: row.s_input_json,
         failureReason: row.s_failure_reason,
+        plannedSteps: row.s_planned_steps,
         steps: [],
       };
       out.push(last);
@@ -312,7 +319,7 @@ const STEP_COLUMNS_SINCE_V1 = { kind: null, idempotency_key: null, peer_generati
  * (whose close would checkpoint the WAL into it). Works on every schema version.
  */
 export function readUnresolvedWith(db: Database.Database): UnresolvedSaga[] {
-  const rows = db.prepare(UNRESOLVED_SQL).all() as UnresolvedRow[];
+  const rows = db.prepare(unresolvedSql(false)).all() as UnresolvedRow[];
   const current = rows.length === 0 || 'kind' in rows[0]!;
   return groupUnresolved(current ? rows : rows.map((row) => ({ ...STEP_COLUMNS_SINCE_V1, ...row })));
 }
@@ -478,7 +485,7 @@ export class SagaLog {
       nextStepIndex: p(`SELECT COALESCE(MAX(step_index), -1) + 1 FROM launcher_saga_step WHERE saga_id = ?`).pluck(),
       stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
       sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
-      unresolved: p(UNRESOLVED_SQL),
+      unresolved: p(unresolvedSql(true)),
       summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
       steps: p(`SELECT ${STEP_COLUMNS} FROM launcher_saga_step WHERE saga_id = ? ORDER BY step_index`),
       stepsOf: p(
@@ -494,6 +501,14 @@ export class SagaLog {
          FROM launcher_recovery_report ORDER BY report_id DESC LIMIT ?`,
       ),
       owners: p(`SELECT key, value FROM launcher_saga_meta WHERE key GLOB 'boot_owner_*'`),
+      reportByBoot: p(
+        `SELECT report_id, boot_id, started_at, duration_ms, marked_json, moved_aside_json
+         FROM launcher_recovery_report WHERE boot_id = ?`,
+      ),
+      actions: p(
+        `SELECT action, done_by AS doneBy, note, at, outcome FROM launcher_operator_action
+         WHERE saga_id = ? ORDER BY action_id`,
+      ),
       countCutoffId: p(`SELECT saga_id FROM launcher_saga WHERE saga_id < @below ORDER BY saga_id DESC LIMIT 1 OFFSET @skip`).pluck(),
     };
   }
@@ -551,6 +566,20 @@ export class SagaLog {
         `UPDATE launcher_saga SET reviewed_at = @now, reviewed_by = @by, review_note = @note
          WHERE saga_id = @sagaId AND state = 'failed_compensation' AND reviewed_at IS NULL`,
       ),
+      beginOperatorCompensation: p(
+        `UPDATE launcher_saga SET state = 'compensating', ended_at = NULL,
+           reviewed_at = NULL, reviewed_by = NULL, review_note = NULL
+         WHERE saga_id = @sagaId AND state = 'failed_compensation'`,
+      ),
+      resolve: p(
+        `UPDATE launcher_saga SET state = @state, failure_reason = @reason
+         WHERE saga_id = @sagaId AND state = 'failed_compensation'`,
+      ),
+      insertAction: p(
+        `INSERT INTO launcher_operator_action(saga_id, action, done_by, note, at, outcome)
+         VALUES (@sagaId, @action, @by, @note, @now, @outcome)`,
+      ),
+      setActionOutcome: p(`UPDATE launcher_operator_action SET outcome = @outcome WHERE action_id = @actionId`),
       insertReport: p(
         `INSERT INTO launcher_recovery_report(boot_id, started_at, duration_ms, marked_json, moved_aside_json)
          VALUES (@bootId, @startedAt, @durationMs, @markedJson, @movedAsideJson)`,
@@ -1026,6 +1055,57 @@ export class SagaLog {
     });
   }
 
+  /** Marks every listed saga that is failed_compensation and not yet reviewed, in one transaction; returns those it marked. */
+  markReviewedMany(sagaIds: readonly number[], reviewedBy: string, note: string): number[] {
+    return this.write(`mark ${sagaIds.length} sagas reviewed`, () => {
+      const now = this.now();
+      return sagaIds.filter((sagaId) => this.w.review.run({ sagaId, by: reviewedBy, note, now }).changes === 1);
+    });
+  }
+
+  /**
+   * An operator's "compensate now" begins: failed_compensation -> compensating (so a crash in the
+   * middle is recovered like any compensation), the action recorded with who and the note.
+   * Any review is cleared: the saga needs a look again if the undos do not all succeed.
+   */
+  beginOperatorCompensation(sagaId: number, by: string, note: string): number {
+    return this.write(`begin compensating saga ${sagaId}`, () => {
+      const r = this.w.beginOperatorCompensation.run({ sagaId });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'compensating');
+      return Number(this.w.insertAction.run({ sagaId, action: 'compensate', by, note, now: this.now(), outcome: null }).lastInsertRowid);
+    });
+  }
+
+  /** The end of an operator's compensation: the saga's state and reason, and the action's outcome, together. */
+  finishOperatorCompensation(sagaId: number, actionId: number, state: 'failed' | 'failed_compensation', reason: string): void {
+    this.write(`record the end of compensating saga ${sagaId}`, () => {
+      const now = this.now();
+      const r =
+        state === 'failed'
+          ? this.w.terminate.run({ sagaId, state, reason, kind: null, now })
+          : this.w.markFailedCompensation.run({ sagaId, reason, kind: null, now });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
+      this.w.setActionOutcome.run({ actionId, outcome: state });
+    });
+  }
+
+  /**
+   * Ends a failed_compensation saga as the log proves it ended (the caller checked the proof):
+   * the state, the reason with what was done, and the action with who and the note, together.
+   */
+  resolveFromLog(sagaId: number, state: 'completed' | 'failed', reason: string, by: string, note: string): void {
+    this.write(`resolve saga ${sagaId} as ${state}`, () => {
+      const r = this.w.resolve.run({ sagaId, state, reason });
+      if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
+      this.w.insertAction.run({ sagaId, action: 'resolve', by, note, now: this.now(), outcome: state });
+    });
+  }
+
+  /** The operator actions recorded on a saga, oldest first. */
+  operatorActions(sagaId: number): OperatorAction[] {
+    return this.read(`reading operator actions of saga ${sagaId}`, () => this.stmts.actions.all(sagaId) as OperatorAction[]);
+  }
+
   /**
    * Launch-time recovery as one transaction: read what a crash left, let `plan` word it,
    * mark each saga failed_compensation and persist the report. A second run finds nothing
@@ -1108,9 +1188,9 @@ export class SagaLog {
    * that cannot be read back (malformed JSON, a shape this build does not know) is returned
    * among `unreadable` with why, and the others are still read.
    */
-  readRecoveryReports(limit: number): { reports: RecoveryReport[]; unreadable: UnreadableRecoveryReport[] } {
+  readRecoveryReports(limit: number, bootId?: string): { reports: RecoveryReport[]; unreadable: UnreadableRecoveryReport[] } {
     return this.read('reading recovery reports', () => {
-      const rows = this.stmts.latestReports.all(limit) as {
+      const rows = (bootId === undefined ? this.stmts.latestReports.all(limit) : this.stmts.reportByBoot.all(bootId)) as {
         report_id: number;
         boot_id: unknown;
         started_at: unknown;

@@ -135,6 +135,25 @@ export const MIGRATIONS: readonly Migration[] = [
     why: 'typed step failures: the kind of each failure, so the panel and diag can filter by it',
     additions: [column('launcher_saga', 'failure_kind', 'TEXT'), column('launcher_saga_step', 'failure_kind', 'TEXT')],
   },
+  {
+    version: 7,
+    why: "operator actions: who resolved or compensated a saga, with a note, and how it ended",
+    additions: [
+      table(
+        'launcher_operator_action',
+        `CREATE TABLE launcher_operator_action (
+    action_id  INTEGER PRIMARY KEY AUTOINCREMENT,
+    saga_id    INTEGER NOT NULL REFERENCES launcher_saga(saga_id) ON DELETE CASCADE,
+    action     TEXT NOT NULL CHECK (action IN ('resolve', 'compensate')),
+    done_by    TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    outcome    TEXT
+)`,
+      ),
+      index('idx_launcher_operator_action_saga', 'launcher_operator_action(saga_id)'),
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,66 @@
+// "Compensate now" as an operator does it in the panel after a crash: main is killed with
+// step 2 of open_workspace in flight, the relaunched panel refuses until the operator confirms
+// they checked that step by hand, then undoes steps 1 and 0 through the real peers; srv's own
+// store holds no workspace afterwards and the saga ends failed, recorded with who and the note.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { WORKSPACE_STORE_FILE } from '../src-main/workspace-app/workspace-store';
+import { expect, test } from './fixtures';
+
+function workspacesIn(profileDir: string): number {
+  const db = new Database(path.join(profileDir, WORKSPACE_STORE_FILE), { readonly: true });
+  try {
+    return db.prepare('SELECT COUNT(*) FROM workspace').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+test('compensate now in the browser: refused while step 2 is unknown, then everything undone once confirmed', async ({ app, diag, profileDir, driver }) => {
+  const crashing = await app.launch({ crashAt: 'open_workspace:2:after_pending' });
+  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'undo-me', failLastStep: false });
+  expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
+  expect((await answer).ok).toBe(false);
+  expect(workspacesIn(profileDir), "the crash left the workspace in srv's store").toBe(1);
+
+  const relaunched = await app.launch();
+  const panel = await relaunched.panel();
+  const banner = panel.getByTestId('recovery-banner');
+  await banner.getByTestId('banner-saga').first().click();
+  const detail = panel.getByTestId('saga-detail');
+  await expect(detail.getByTestId('detail-state')).toHaveText('failed_compensation');
+  await expect(detail.getByTestId('proof-text'), 'a step in flight: the log proves nothing').toHaveCount(0);
+
+  const note = detail.getByTestId('action-note');
+  await detail.getByTestId('compensate-submit').click();
+  await expect(detail.getByTestId('action-error')).toContainText('Write a note first');
+  await note.fill('main died before the view was registered');
+  await detail.getByTestId('compensate-submit').click();
+  await expect(detail.getByTestId('action-error')).toContainText("the outcome of step 2 'register_panel_view' (target self) is unknown");
+  expect(workspacesIn(profileDir), 'the refusal sent nothing').toBe(1);
+
+  await detail.getByTestId('compensate-confirm').check();
+  await detail.getByTestId('compensate-submit').click();
+  await expect(detail.getByTestId('detail-state')).toHaveText('failed');
+  await expect(detail.getByTestId('detail-reason')).toContainText('compensate now by');
+  await expect(detail.getByTestId('detail-reason')).toContainText('undid steps 1, 0');
+  await expect(detail.getByTestId('operator-actions')).toContainText('main died before the view was registered');
+  await expect(detail.getByTestId('operator-actions')).toContainText('→ failed');
+  expect(workspacesIn(profileDir), "no workspace left in srv's store").toBe(0);
+
+  if (driver === 'headless') {
+    // The export is the same bounded, redacted document as `diag --saga N --json`.
+    const download = panel.waitForEvent('download');
+    await detail.getByTestId('export-saga').click();
+    const file = await (await download).path();
+    const exported = JSON.parse(fs.readFileSync(file, 'utf8')) as { saga: { state: string; actions: { action: string }[] } };
+    expect(exported.saga.state).toBe('failed');
+    expect(exported.saga.actions.map((a) => a.action)).toEqual(['compensate']);
+  }
+  expect(await relaunched.stop()).toEqual({ code: 0, signal: null });
+
+  const doc = await diag();
+  expect(doc.sagas.map((s) => s.state)).toEqual(['failed']);
+  expect(doc.sagas[0]!.steps.map((s) => s.state)).toEqual(['compensated', 'compensated', 'pending', 'succeeded', 'succeeded']);
+});

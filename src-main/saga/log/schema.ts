@@ -135,6 +135,16 @@ export const MIGRATIONS: readonly Migration[] = [
     why: 'typed step failures: the kind of each failure, so the panel and diag can filter by it',
     additions: [column('launcher_saga', 'failure_kind', 'TEXT'), column('launcher_saga_step', 'failure_kind', 'TEXT')],
   },
+  {
+    version: 7,
+    why: 'reconciliation: what the peer receipts said about a step recovery left in flight, with why, source and time',
+    additions: [
+      column('launcher_saga_step', 'reconciled', `TEXT CHECK (reconciled IS NULL OR reconciled IN ('applied', 'not_applied', 'unknown'))`),
+      column('launcher_saga_step', 'reconciled_why', 'TEXT'),
+      column('launcher_saga_step', 'reconciled_source', 'TEXT'),
+      column('launcher_saga_step', 'reconciled_at', 'TEXT'),
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import { LOG_FILE_NAME } from '../../src-main/index';
 import { noopSelfSaga } from '../../src-main/workspace-app/noop-sagas';
 import { bootWorkspace } from '../helpers/workspace-boot';
-import type { InFlightStep } from '../../src-shared/saga-model';
+import type { InFlightStep, ReconciledAnswer } from '../../src-shared/saga-model';
+import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
 import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
 import { dumpSagaRecords } from './log-fixtures';
@@ -27,9 +28,32 @@ interface Case {
   stateAtKill: 'running' | 'compensating';
   inFlight: InFlightStep | null;
   reason: string;
+  /** What reconciliation records on the in-flight step, and what its why says. */
+  reconciled?: { answer: ReconciledAnswer; why: RegExp };
+  /** Workspaces named 'ws' srv's own store holds after the kill (read directly). */
+  workspaces?: number;
 }
 
 const CASES: Case[] = [
+  {
+    at: 'open_workspace:0:after_pending',
+    faults: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
+    // Never sent: srv records create_workspace's receipt with its effect, and holds none.
+    reconciled: { answer: 'not_applied', why: /records 'create_workspace' receipts in the same transaction as its effect and holds none/ },
+    workspaces: 0,
+  },
+  {
+    at: 'open_workspace:0:after_dispatch',
+    faults: {},
+    stateAtKill: 'running',
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
+    reconciled: { answer: 'applied', why: /receipt for 'create_workspace' \(attempt 1, recorded with its effect/ },
+    workspaces: 1,
+  },
   {
     at: 'open_workspace:1:before_pending',
     faults: {},
@@ -43,6 +67,8 @@ const CASES: Case[] = [
     stateAtKill: 'running',
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
+    // host records its receipts just after the effect: no receipt cannot mean "not applied".
+    reconciled: { answer: 'unknown', why: /records 'start_session' receipts just after the effect and holds none/ },
   },
   {
     at: 'open_workspace:1:after_dispatch',
@@ -50,6 +76,7 @@ const CASES: Case[] = [
     stateAtKill: 'running',
     inFlight: { stepIndex: 1, name: 'start_session', target: 'host', peerGeneration: 1 },
     reason: "interrupted while running, during step 1 'start_session' (target host, peer generation 1, outcome unknown)",
+    reconciled: { answer: 'applied', why: /receipt for 'start_session' \(attempt 1, recorded just after its effect/ },
   },
   {
     at: 'open_workspace:1:after_outcome',
@@ -64,6 +91,7 @@ const CASES: Case[] = [
     stateAtKill: 'running',
     inFlight: { stepIndex: 2, name: 'register_panel_view', target: 'self', peerGeneration: null },
     reason: "interrupted while running, during step 2 'register_panel_view' (target self, outcome unknown)",
+    reconciled: { answer: 'unknown', why: /ran in main, which keeps no receipts/ },
   },
   {
     at: 'open_workspace:3:after_dispatch',
@@ -71,6 +99,8 @@ const CASES: Case[] = [
     stateAtKill: 'running',
     inFlight: { stepIndex: 3, name: 'publish_workspace', target: 'srv', peerGeneration: 1 },
     reason: "interrupted while running, during step 3 'publish_workspace' (target srv, peer generation 1, outcome unknown)",
+    reconciled: { answer: 'applied', why: /receipt for 'publish_workspace' \(attempt 1, recorded with its effect/ },
+    workspaces: 1,
   },
   {
     at: 'open_workspace:0:during_compensation',
@@ -80,8 +110,24 @@ const CASES: Case[] = [
     reason:
       `interrupted while compensating (after step 2 'register_panel_view' failed: injected failure of 'register_panel_view' (fault hook)), ` +
       "during compensation step 4 'undo create_workspace' of step 0 (target srv, peer generation 1, outcome unknown)",
+    // The undo was recorded, not sent: the workspace is still there and srv holds no receipt.
+    reconciled: { answer: 'not_applied', why: /records 'delete_workspace' receipts in the same transaction as its effect and holds none/ },
+    workspaces: 1,
   },
 ];
+
+/** srv's own store, read directly: the workspaces named 'ws' and the receipts for this step. */
+function readSrvStore(dir: string, sagaId: number, stepIndex: number): { workspaces: number; receipts: number } {
+  const db = new Database(path.join(dir, WORKSPACE_STORE_FILE), { readonly: true });
+  try {
+    return {
+      workspaces: db.prepare(`SELECT COUNT(*) FROM workspace WHERE name = 'ws'`).pluck().get() as number,
+      receipts: db.prepare(`SELECT COUNT(*) FROM peer_receipt WHERE saga_id = ? AND step_index = ? AND outcome = 'succeeded'`).pluck().get(sagaId, stepIndex) as number,
+    };
+  } finally {
+    db.close();
+  }
+}
 
 function readSaga(file: string): { sagaId: number; state: string; pending: number[] } {
   const db = new Database(file, { readonly: true });
@@ -128,11 +174,25 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
         assert.equal(marked?.previousState, c.stateAtKill);
         assert.equal(marked?.reason, c.reason);
         assert.deepEqual(marked?.inFlightStep, c.inFlight);
+        await app.reconciliation;
         const saga = app.log.saga(atKill.sagaId);
-        assert.equal(saga?.state, 'failed_compensation');
-        assert.equal(saga?.failureReason, c.reason);
+        assert.equal(saga?.state, 'failed_compensation', 'reconciliation leaves the saga as recovery marked it');
         assert.deepEqual(saga?.inFlightStep, c.inFlight);
         assert.doesNotMatch(saga?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+        const step = c.inFlight && saga?.steps.find((st) => st.stepIndex === c.inFlight!.stepIndex);
+        if (c.reconciled) {
+          assert.equal(step?.state, 'pending', 'nothing was re-sent');
+          assert.equal(step?.reconciliation?.answer, c.reconciled.answer, step?.reconciliation?.why);
+          assert.match(step?.reconciliation?.why ?? '', c.reconciled.why);
+          assert.ok(saga?.failureReason?.startsWith(`${c.reason}; reconciliation: step ${c.inFlight!.stepIndex} `), saga?.failureReason ?? '');
+        } else {
+          assert.equal(saga?.failureReason, c.reason);
+        }
+        if (c.workspaces !== undefined && c.inFlight?.target === 'srv') {
+          const srv = readSrvStore(dir, atKill.sagaId, c.inFlight.stepIndex);
+          assert.equal(srv.workspaces, c.workspaces, "srv's store holds what the answer implies");
+          assert.equal(srv.receipts, c.reconciled?.answer === 'applied' ? 1 : 0, "srv's receipts agree with the answer");
+        }
       } finally {
         await app.shutdown();
       }
@@ -142,6 +202,8 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
       const again = await bootWorkspace({ userDataDir: dir, retention: false });
       try {
         assert.deepEqual(again.recovery.marked, []);
+        // A still-unknown step is asked again; the same answer for the same reason writes nothing.
+        await again.reconciliation;
         assert.equal(dumpSagaRecords(file), afterFirst, 'a second recovery changes nothing but the record of which launch owns the log');
         const next = await again.coordinator.run(noopSelfSaga, {});
         assert.ok(next.sagaId > atKill.sagaId, 'no id is reused');

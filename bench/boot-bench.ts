@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { openLog } from '../src-main/boot/open-log';
+import { spawnForkPeer } from '../src-main/peers/fork-peer';
+import { Peers } from '../src-main/peers/peers';
+import { reconcile } from '../src-main/saga/reconciliation';
 import { scheduleRetention } from '../src-main/boot/retention';
 import { SagaLog } from '../src-main/saga/log/saga-log';
 import { runRecovery } from '../src-main/saga/recovery';
@@ -40,6 +43,40 @@ export async function retentionWithKeptRows(dir: string, kept: number, prunable:
   fs.rmSync(`${file}-shm`, { force: true });
   if (pass.deleted !== prunable || left !== kept) throw new Error(`retention deleted ${pass.deleted} of ${prunable} and kept ${left} of ${kept}`);
   return pass.deleted / seconds;
+}
+
+/**
+ * Reconciliation as a launch runs it after recovery: 1,000 interrupted sagas, each with its in-flight
+ * step on host or srv (half each), asked of the real peers and every answer recorded. Returns ms.
+ */
+export async function reconcileOnce(dir: string, distDir: string): Promise<number> {
+  fs.mkdirSync(dir);
+  // The peers start first, as in a launch before the crash: their receipt stores predate the steps.
+  const peers = await Peers.start({
+    peers: { host: { entry: path.join(distDir, 'peers', 'host.js') }, srv: { entry: path.join(distDir, 'peers', 'srv.js') } },
+    userDataDir: dir,
+    spawnPeer: spawnForkPeer,
+  });
+  const log = SagaLog.open(path.join(dir, 'launcher-sagas.db'));
+  try {
+    for (let i = 0; i < 1000; i++) {
+      const sagaId = log.startSaga({ name: 'open_workspace', inputJson: `{"name":"w${i}"}`, plannedSteps: 4, bootId: 'before-crash' });
+      const onSrv = i % 2 === 0;
+      const op = onSrv ? 'create_workspace' : 'start_session';
+      log.startStep({ sagaId, stepIndex: 0, name: op, target: onSrv ? 'srv' : 'host', kind: 'compensatable', cmdJson: JSON.stringify({ op, name: `w${i}` }), peerGeneration: 1 });
+    }
+    const marked = runRecovery(log, { bootId: 'bench-reconcile', movedAside: [] }).marked.length;
+    if (marked !== 1000) throw new Error(`recovery marked ${marked} sagas, expected 1000`);
+    const t0 = performance.now();
+    const report = await reconcile(log, peers);
+    const ms = performance.now() - t0;
+    if (report.asked !== 1000 || report.recorded !== 1000) throw new Error(`reconciliation asked ${report.asked} and recorded ${report.recorded} of 1000 steps`);
+    return ms;
+  } finally {
+    log.close();
+    await peers.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function runBootBench(ctx: BenchContext, distDir: string): Promise<Record<string, number>> {
@@ -118,6 +155,10 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
     `boot: retention over 20,000 prunable sagas: ${median(withoutKept).toFixed(0)} sagas/s with none kept, ${median(withKept).toFixed(0)} sagas/s behind 24,000 kept unreviewed failed_compensation sagas`,
   );
 
+  const reconcileMs: number[] = [];
+  for (let r = 0; r < (ctx.quick ? 3 : 5); r++) reconcileMs.push(await reconcileOnce(path.join(ctx.dir, `reconcile-${r}`), distDir));
+  console.log(`boot: reconciliation of 1,000 interrupted sagas (in-flight steps half on host, half on srv), asked and recorded: ${median(reconcileMs).toFixed(1)}ms`);
+
   // Typical payloads are the domain's own: 1,000 open_workspace sagas through real host and srv.
   const sizeBytes = (await measureSize1000(ctx.dir, distDir)).bytes;
 
@@ -127,6 +168,7 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   return {
     'boot.recovery_ms': round(median(recoveryMs), 2),
     'boot.open_recover_ms': round(median(openRecoverMs), 2),
+    'boot.reconcile_ms': round(median(reconcileMs), 2),
     'boot.peak_rss_mb': round(process.resourceUsage().maxRSS / 1024, 1),
     'boot.size_1000_sagas_bytes': sizeBytes,
     'boot.retention_pass_sagas': pass.deleted,

@@ -22,6 +22,8 @@ interface CrashCase {
   reason: RegExp;
   /** Step rows as the log must hold them after recovery, by index. */
   steps: string[];
+  /** What reconciliation records on the in-flight step (host and self keep no atomic receipts). */
+  reconciled?: 'applied' | 'not_applied' | 'unknown';
 }
 
 const CASES: CrashCase[] = [
@@ -43,6 +45,7 @@ const CASES: CrashCase[] = [
     previousState: 'running',
     reason: /during step 1 'start_session' \(target host, peer generation 1, outcome unknown\)/,
     steps: ['succeeded', 'pending'],
+    reconciled: 'unknown',
   },
   {
     at: 'open_workspace:2:after_dispatch',
@@ -52,6 +55,7 @@ const CASES: CrashCase[] = [
     previousState: 'running',
     reason: /during step 2 'register_panel_view' \(target self, outcome unknown\)/,
     steps: ['succeeded', 'succeeded', 'pending'],
+    reconciled: 'unknown',
   },
   {
     // One commit: step 2 succeeded and step 3 pending, never sent.
@@ -82,6 +86,7 @@ const CASES: CrashCase[] = [
     reason: /interrupted while compensating .*during compensation step 5 'undo start_session' of step 1 \(target host, peer generation 1, outcome unknown\)/,
     // 0-2 done, 3 failed, 4 undid step 2 (so step 2 is compensated), 5 the undo of step 1 in flight.
     steps: ['succeeded', 'succeeded', 'compensated', 'failed', 'succeeded', 'pending'],
+    reconciled: 'unknown',
   },
 ];
 
@@ -112,6 +117,7 @@ async function expectPanelShowsCrash(panel: Page, sagaId: number, c: CrashCase):
     await expect(step.getByTestId('step-outcome-unknown')).toBeVisible();
     await expect(step.getByTestId('step-name')).toHaveText(c.inFlight.name);
     await expect(step.getByTestId('step-target')).toHaveText(c.inFlight.target);
+    if (c.reconciled) await expect(step.getByTestId('step-reconciled')).toHaveAttribute('data-answer', c.reconciled);
   }
   await expect(panel.locator(`[data-testid="saga-row"][data-saga-id="${sagaId}"] [data-testid="state-badge"]`)).toHaveText('failed_compensation');
 }
@@ -128,6 +134,12 @@ for (const c of CASES) {
     expect(await crashing.peersLeft(), 'no peer outlives main').toEqual([]);
 
     const relaunched = await app.launch();
+    // Reconciliation runs after the launch, in the background: wait for its answer to be recorded.
+    if (c.reconciled) {
+      await expect
+        .poll(async () => (await diag()).sagas[0]?.steps.find((s) => s.stepIndex === c.inFlight!.stepIndex)?.reconciliation?.answer)
+        .toBe(c.reconciled);
+    }
     const doc = await diag();
     expect(doc.counts.unresolved).toBe(0);
     expect(doc.sagas).toHaveLength(1);
@@ -137,9 +149,11 @@ for (const c of CASES) {
     expect(saga.failureReason).toMatch(c.reason);
     expect(saga.steps.map((s) => s.state)).toEqual(c.steps);
     expect(saga.inFlightStep === null ? null : { stepIndex: saga.inFlightStep.stepIndex, name: saga.inFlightStep.name, target: saga.inFlightStep.target }).toEqual(c.inFlight);
-    expect(doc.latestRecovery?.marked).toEqual([
-      expect.objectContaining({ sagaId: saga.sagaId, previousState: c.previousState, reason: saga.failureReason }),
-    ]);
+    // The saga's reason is recovery's, then what reconciliation learned, appended.
+    const [recovered] = doc.latestRecovery?.marked ?? [];
+    expect(doc.latestRecovery?.marked).toEqual([expect.objectContaining({ sagaId: saga.sagaId, previousState: c.previousState })]);
+    if (c.reconciled) expect(saga.failureReason!.startsWith(`${recovered!.reason}; reconciliation: step ${c.inFlight!.stepIndex} `)).toBe(true);
+    else expect(saga.failureReason).toBe(recovered!.reason);
 
     await expectPanelShowsCrash(await relaunched.panel(), saga.sagaId, c);
     expect(await relaunched.stop()).toEqual({ code: 0, signal: null });

@@ -6,7 +6,7 @@
 export { defineSaga, SagaDefinitionError } from './saga/define-saga';
 export type { SagaDefinition, SagaSpec, StepDefinition, StepContext } from './saga/define-saga';
 export { defineHandler, Command } from './saga/command';
-export type { CommandHandler, HandlerContext } from './saga/command';
+export type { CommandHandler, HandlerContext, ReceiptDraft } from './saga/command';
 export type { HandlersOption } from './saga/self-handlers';
 export type { StepFailure } from './saga/step-failure';
 
@@ -30,7 +30,10 @@ export { operatorName } from './boot/operator-name';
 
 // Peers: what an app's own peer entry files call
 export { runPeer } from './peers/peer-runtime';
-export type { RunPeerOptions, PeerSetup, KeyStore, PeerHandlers } from './peers/peer-runtime';
+export type { RunPeerOptions, PeerSetup, PeerHandlers } from './peers/peer-runtime';
+export { ReceiptTable } from './peers/receipt-store';
+export type { Receipt, ReceiptStore } from './peers/receipt-store';
+export type { ReconciliationReport } from './saga/reconciliation';
 export type { PeerContext, PeerProcessKind } from './peers/peer-env';
 
 // The panel and the launcher page
@@ -57,6 +60,8 @@ export type {
   InFlightOutcome,
   OperatorAction,
   ProvenOutcome,
+  ReconciledAnswer,
+  Reconciliation,
   RecoveryReport,
   RecoveredSaga,
   SagaState,

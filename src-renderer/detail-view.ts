@@ -93,6 +93,20 @@ function stepItem(api: SagaPanelApi, saga: SagaDetailView, step: StepView): HTML
     step.idempotencyKey !== null ? field('idempotency key', h('code', {}, step.idempotencyKey), 'step-idempotency-key') : null,
   );
   li.append(head, meta);
+  const rec = step.reconciliation;
+  if (rec) {
+    const said = rec.answer === 'applied' ? 'applied' : rec.answer === 'not_applied' ? 'not applied' : 'still unknown';
+    li.append(
+      h(
+        'p',
+        { class: `step-reconciled reconciled-${rec.answer}`, testid: 'step-reconciled', 'data-answer': rec.answer },
+        h('strong', {}, `Reconciled: ${said}`),
+        ` — ${rec.why} (${rec.source}, `,
+        timeEl(rec.at),
+        ')',
+      ),
+    );
+  }
   if (step.failureReason) li.append(h('p', { class: 'step-reason', testid: 'step-reason' }, step.failureReason));
   const fetchField = (f: 'cmd' | 'output') => () => api.payload({ sagaId: saga.sagaId, stepIndex: step.stepIndex, field: f });
   li.append(

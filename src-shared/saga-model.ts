@@ -46,6 +46,23 @@ export const InFlightStep = z.object({
 });
 export type InFlightStep = z.infer<typeof InFlightStep>;
 
+/**
+ * What reconciliation learned from the peer's receipts about a step a crash left in flight:
+ * `applied` (a receipt says so), `not_applied` (the peer records that op's receipts in the same
+ * transaction as its effect and holds none), `unknown` (why says why). Nothing is re-sent either way.
+ */
+export const ReconciledAnswer = z.enum(['applied', 'not_applied', 'unknown']);
+export type ReconciledAnswer = z.infer<typeof ReconciledAnswer>;
+
+export const Reconciliation = z.object({
+  answer: ReconciledAnswer,
+  why: z.string(),
+  /** Who answered: the peer and its receipt store, or main itself. */
+  source: z.string(),
+  at: Timestamp,
+});
+export type Reconciliation = z.infer<typeof Reconciliation>;
+
 export const StepRecord = z.object({
   sagaId: z.number().int().positive(),
   stepIndex: z.number().int().nonnegative(),
@@ -64,6 +81,8 @@ export const StepRecord = z.object({
   peerGeneration: z.number().int().nullable(),
   /** Set on a compensation row: the index of the forward step it undoes. */
   compensatesIndex: z.number().int().nullable(),
+  /** Set on a step recovery left in flight once reconciliation has asked its peer. */
+  reconciliation: Reconciliation.nullable(),
 });
 export type StepRecord = z.infer<typeof StepRecord>;
 

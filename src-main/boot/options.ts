@@ -45,6 +45,8 @@ export const SubsystemOptionsSchema = z.strictObject({
   peerStartupTimeoutMs: z.number().int().positive().optional(),
   peerProbeTimeoutMs: z.number().int().positive().optional(),
   defaultStepDeadlineMs: z.number().int().positive().optional(),
+  /** How long each peer has to answer reconciliation's question about its receipts (5 s by default). */
+  reconcileDeadlineMs: z.number().int().positive().optional(),
   /** Called as each boot phase begins. */
   onPhase: fn<(phase: BootPhase) => void>('onPhase').optional(),
   /** Where background retention failures go; they never stop the app. */

@@ -1,7 +1,8 @@
 // The one composition root: every host (Electron, headless, the CLI, an embedding app) builds
 // the subsystem here, in one boot sequence:
 //   profile lock -> open the log (bad files moved aside) -> launch-time recovery
-//   -> start the app's peers -> the coordinator exists -> retention scheduled.
+//   -> start the app's peers -> the coordinator exists -> retention scheduled,
+// and, in the background once the peers are up, reconciliation (the launch does not wait for it).
 // The coordinator is created last on purpose: until recovery has marked what the previous
 // run left, no object exists through which a saga could be started.
 import crypto from 'node:crypto';
@@ -17,6 +18,7 @@ import { loadCrashPoint } from '../saga/crash-points';
 import type { SagaDefinition } from '../saga/define-saga';
 import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
+import { type ReconciliationReport, reconcile } from '../saga/reconciliation';
 import { runRecovery } from '../saga/recovery';
 import { Router } from '../saga/router';
 import { SagaEvents } from '../saga/saga-events';
@@ -33,6 +35,11 @@ export interface SagaSubsystem {
   bootId: string;
   /** What launch-time recovery found and marked (and any file it moved aside). */
   recovery: RecoveryReport;
+  /**
+   * Reconciliation of the steps recovery left in flight with the peers' receipts, started once the
+   * peers are up and not awaited by the launch; settles when its answers are recorded (never rejects).
+   */
+  reconciliation: Promise<ReconciliationReport>;
   /** Why launch-time recovery did not run (a read-only log), or null when it ran. */
   recoverySkipped: string | null;
   /** Why the log takes no writes (a newer schema), or null. */
@@ -214,6 +221,18 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       });
     }
 
+    // After the peers phase and not awaited: the panel and diag are ready before it finishes, and
+    // a change event tells them when it has. A failure is reported as a skipped run, never thrown.
+    const reconciliation: Promise<ReconciliationReport> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => reconcile(log, peers, { events, ...(options.reconcileDeadlineMs !== undefined && { deadlineMs: options.reconcileDeadlineMs }) }))
+      .catch((err: unknown) => ({
+        asked: 0,
+        recorded: 0,
+        answers: { applied: 0, not_applied: 0, unknown: 0 },
+        durationMs: 0,
+        skipped: `reconciliation failed: ${err instanceof Error ? err.message : String(err)}`,
+      }));
+
     phase('ready');
     let closing: Promise<void> | null = null;
     return {
@@ -221,6 +240,7 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       coordinator,
       events,
       recovery,
+      reconciliation,
       bootId,
       peers,
       sagas,
@@ -255,6 +275,8 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
         closing ??= (async () => {
           try {
+            // Its questions are bounded by their deadline; the log must stay open until it has recorded.
+            await reconciliation;
             await stopEngine(graceMs);
           } finally {
             await retention?.stop();

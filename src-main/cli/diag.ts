@@ -194,6 +194,8 @@ export function formatDiag(doc: DiagDocument): string {
       const inFlight = st.state === 'pending' && s.state !== 'running' && s.state !== 'compensating' ? '  <- in flight at interruption, outcome unknown' : '';
       const why = st.failureReason ? `: ${st.failureReason}` : '';
       lines.push(`  ${String(st.stepIndex).padStart(2)} ${st.name} [${st.target ?? '-'}${gen}] ${st.state}${role}${why}${inFlight}`);
+      const rec = st.reconciliation;
+      if (rec) lines.push(`     reconciled: ${rec.answer.replace('_', ' ')} (${rec.why}; ${rec.source}, ${utc(rec.at)})`);
     }
   }
   // Every line holds text from the log: each is made terminal-safe as a whole.

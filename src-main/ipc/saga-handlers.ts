@@ -102,6 +102,15 @@ function stepView(step: StepRecord): StepView {
     endedAt: clipNullable(step.endedAt, LIMITS.shortText),
     failureReason: clipNullable(step.failureReason, STEP_REASON_BYTES),
     idempotencyKey: clipNullable(step.idempotencyKey, LIMITS.shortText * 2),
+    reconciliation:
+      step.reconciliation === null
+        ? null
+        : {
+            answer: step.reconciliation.answer,
+            why: clipText(step.reconciliation.why, STEP_REASON_BYTES),
+            source: clipText(step.reconciliation.source, LIMITS.shortText),
+            at: clipText(step.reconciliation.at, LIMITS.shortText),
+          },
     cmd: boundNullable(cmdJson, LIMITS.stepPayloadBytes),
     output: boundNullable(outputJson, LIMITS.stepPayloadBytes),
   };

@@ -4,9 +4,11 @@
 import type { FailureKind } from '../../src-shared/saga-model';
 import { errorMessage } from '../saga/command';
 import type { PeerRequestInput } from '../saga/dispatch';
+import type { ReceiptsAnswer, StepRef } from '../saga/reconciliation';
 import { race } from '../saga/settle';
 import { type StepResult, failed } from '../saga/step-failure';
-import { type MainToPeer, PeerToMain, claimedRequest, describeBadMessage } from './peer-protocol';
+import { type MainToPeer, PeerToMain, ReceiptsReply, claimedRequest, describeBadMessage } from './peer-protocol';
+import { describeZodIssue } from '../../src-shared/zod-issue';
 import type { PeerChild, PeerName, SpawnPeer } from './peer-transport';
 
 export interface PeerProcessOptions {
@@ -56,6 +58,8 @@ interface Incarnation {
   exited: Promise<void>;
   inflight: Map<string, InFlight>;
   probes: Map<number, () => void>;
+  /** Reconciliation's open questions, answered by a receipts-reply (or failed when the incarnation goes). */
+  questions: Map<string, (answer: ReceiptsAnswer) => void>;
 }
 
 export class PeerUnavailableError extends Error {
@@ -149,6 +153,7 @@ export class PeerProcess {
       exited,
       inflight: new Map(),
       probes: new Map(),
+      questions: new Map(),
     };
     this.current = inc;
     const startup = setTimeout(() => {
@@ -193,6 +198,9 @@ export class PeerProcess {
       }
     }
     inc.inflight.clear();
+    const source = this.source(inc);
+    for (const answer of [...inc.questions.values()]) answer({ ok: false, source, why: `no answer: ${reason}` });
+    inc.questions.clear();
     for (const p of inc.probes.values()) p();
     inc.probes.clear();
   }
@@ -248,6 +256,20 @@ export class PeerProcess {
         inc.probes.get(msg.nonce)?.();
         inc.probes.delete(msg.nonce);
         return;
+      case 'receipts-reply': {
+        const answer = inc.questions.get(msg.requestId);
+        if (!answer) return;
+        inc.questions.delete(msg.requestId);
+        const reply = ReceiptsReply.safeParse(msg);
+        const source = this.source(inc);
+        if (!reply.success) answer({ ok: false, source, why: `the peer answered garbage: ${describeZodIssue(reply.error)}` });
+        else if (!reply.data.ok) answer({ ok: false, source, why: `the peer could not read its receipts: ${reply.data.error}` });
+        else {
+          const { storeCreatedAt, note, atomicOps, receipts } = reply.data;
+          answer({ ok: true, source, storeCreatedAt, note, atomicOps, receipts });
+        }
+        return;
+      }
       case 'reply': {
         // A reply for an unknown id is a late answer to a request that already timed out or was cancelled.
         const entry = inc.inflight.get(msg.requestId);
@@ -316,6 +338,7 @@ export class PeerProcess {
       command: req.command,
       deadlineAt: Date.now() + req.deadlineMs,
       idempotencyKey: req.idempotencyKey,
+      attempt: generation,
     };
     return race<StepResult>(
       {
@@ -339,6 +362,40 @@ export class PeerProcess {
         }
       },
     );
+  }
+
+  /** Names the incarnation as an answer's source, without its pid (which changes every launch). */
+  private source(inc: Incarnation): string {
+    return `peer ${this.name} generation ${inc.generation}`;
+  }
+
+  /**
+   * Reconciliation's question to the current ready incarnation: which of these steps it holds
+   * receipts for. Read-only on the peer's side; never rejects (no answer in time is `ok: false`).
+   */
+  receipts(steps: readonly StepRef[], deadlineMs: number): Promise<ReceiptsAnswer> {
+    const inc = this.current;
+    if (!inc || inc.gone !== null || inc.readyAt === null) {
+      return Promise.resolve({ ok: false, source: `peer ${this.name}`, why: `peer ${this.name} is not running (${inc?.gone ?? 'not started'})` });
+    }
+    const requestId = `r${inc.generation}.${++this.requestSeq}`;
+    return new Promise<ReceiptsAnswer>((resolve) => {
+      const timer = setTimeout(() => {
+        inc.questions.delete(requestId);
+        resolve({ ok: false, source: this.source(inc), why: `no answer within ${deadlineMs}ms` });
+      }, deadlineMs);
+      inc.questions.set(requestId, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      try {
+        inc.child.postMessage({ type: 'receipts', requestId, steps: [...steps] } satisfies MainToPeer);
+      } catch (err) {
+        inc.questions.delete(requestId);
+        clearTimeout(timer);
+        resolve({ ok: false, source: this.source(inc), why: `the question could not be sent: ${errorMessage(err)}` });
+      }
+    });
   }
 
   private post(inc: Incarnation, message: MainToPeer): void {

@@ -14,11 +14,57 @@ export const PeerRequest = z.object({
   deadlineAt: z.number(),
   /** Only final steps carry a key; a peer never applies the same key twice. */
   idempotencyKey: z.string().min(1).nullable(),
+  /** The peer generation main sent this to: the attempt a receipt records. */
+  attempt: z.number().int().positive(),
 });
 export type PeerRequest = z.infer<typeof PeerRequest>;
 
+/** At most this many steps per receipts question (main asks in chunks). */
+export const MAX_RECEIPT_STEPS = 10_000;
+
+const StepRef = z.object({ sagaId: z.number().int().positive(), stepIndex: z.number().int().nonnegative() });
+
+/** Reconciliation's read-only question: which of these steps do you hold receipts for? */
+export const ReceiptsRequest = z.object({
+  type: z.literal('receipts'),
+  requestId: z.string().min(1),
+  steps: z.array(StepRef).max(MAX_RECEIPT_STEPS),
+});
+export type ReceiptsRequest = z.infer<typeof ReceiptsRequest>;
+
+export const ReceiptDurability = z.enum(['atomic', 'after_effect']);
+export type ReceiptDurability = z.infer<typeof ReceiptDurability>;
+
+export const ReceiptOutcome = z.enum(['succeeded', 'failed']);
+export type ReceiptOutcome = z.infer<typeof ReceiptOutcome>;
+
+/** A receipt as it travels to main (its output stays in the peer). */
+export const WireReceipt = StepRef.extend({
+  attempt: z.number().int().positive(),
+  op: z.string().min(1).max(200),
+  outcome: ReceiptOutcome,
+  durability: ReceiptDurability,
+  recordedAt: z.string().datetime(),
+});
+export type WireReceipt = z.infer<typeof WireReceipt>;
+
+export const ReceiptsReply = z.discriminatedUnion('ok', [
+  z.object({
+    type: z.literal('receipts-reply'),
+    requestId: z.string().min(1),
+    ok: z.literal(true),
+    storeCreatedAt: z.string().datetime(),
+    note: z.string().max(2000).nullable(),
+    atomicOps: z.array(z.string().min(1).max(200)).max(10_000),
+    receipts: z.array(WireReceipt).max(MAX_RECEIPT_STEPS * 4),
+  }),
+  z.object({ type: z.literal('receipts-reply'), requestId: z.string().min(1), ok: z.literal(false), error: z.string().max(2000) }),
+]);
+export type ReceiptsReply = z.infer<typeof ReceiptsReply>;
+
 export const MainToPeer = z.discriminatedUnion('type', [
   PeerRequest,
+  ReceiptsRequest,
   /** The step's deadline passed or its saga was cancelled: stop working on it; no reply is expected. */
   z.object({ type: z.literal('cancel'), requestId: z.string().min(1) }),
   /** Liveness check after a timed-out request: a peer whose event loop still turns answers pong. */
@@ -54,6 +100,8 @@ export const PeerToMain = z.union([
   }),
   PeerReply,
   z.object({ type: z.literal('pong'), nonce: z.number().int() }),
+  // Only the envelope here: a malformed body answers reconciliation `unknown`, it does not get the peer restarted.
+  z.looseObject({ type: z.literal('receipts-reply'), requestId: z.string().min(1) }),
 ]);
 export type PeerToMain = z.infer<typeof PeerToMain>;
 

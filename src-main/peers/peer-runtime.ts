@@ -1,31 +1,29 @@
 // The peer side of the protocol, for an app's own peer entry files: one loop that parses main's
-// messages, runs the app's handlers with deadlines and cancellation, keeps idempotency keys,
-// and exits when main goes away. It knows no domain: the handlers are the app's.
+// messages, runs the app's handlers with deadlines and cancellation, keeps a durable receipt of
+// every step it applies (final steps' idempotency keys are answered from them), answers
+// reconciliation's questions about them, and exits when main goes away. The handlers are the app's.
 import path from 'node:path';
 import { z } from 'zod';
-import { type Command, errorMessage } from '../saga/command';
+import { type Command, type ReceiptDraft, errorMessage } from '../saga/command';
 import { race } from '../saga/settle';
 import { type HandlersOption, handlerMap } from '../saga/self-handlers';
 import { describeZodIssue } from '../../src-shared/zod-issue';
-import { JsonKeyStore } from './json-key-store';
 import { type PeerContext, PEER_ENV, peerContextFromEnv } from './peer-env';
-import { MainToPeer, type PeerFailureKind, type PeerRequest, type PeerToMain } from './peer-protocol';
+import { MainToPeer, type PeerFailureKind, type PeerRequest, type PeerToMain, type ReceiptsRequest } from './peer-protocol';
+import { type ReceiptStore, openReceiptFile } from './receipt-store';
 import { parentPidFromEnv, watchParent } from './parent-watch';
-
-/** Durable record of applied idempotency keys: a key found here is answered from the record, never re-applied. */
-export interface KeyStore {
-  lookup(key: string): { output: unknown } | undefined;
-  /** Must be idempotent: a handler may already have recorded the key in its own transaction. */
-  record(key: string, op: string, output: unknown): void;
-}
 
 export type PeerHandlers = HandlersOption;
 
 /** What a peer's setup builds once it knows its context (a store in the profile, say). */
 export interface PeerSetup {
   handlers: PeerHandlers;
-  /** Where applied idempotency keys are kept; by default a JSON file `<name>-applied-keys.json` in the profile. */
-  keyStore?: KeyStore;
+  /**
+   * Where receipts are kept; by default `<name>-receipts.db` in the profile, written just after each
+   * effect. A peer whose effects live in SQLite passes a ReceiptTable on that database and has its
+   * handlers call `recordWith` inside the effect's transaction (listing those ops as atomic).
+   */
+  receipts?: ReceiptStore;
   /** Releases what the peer holds (child processes, files) before it exits. */
   onShutdown?: () => void | Promise<void>;
 }
@@ -37,7 +35,12 @@ export type RunPeerOptions =
 const isFunction = (v: unknown): v is (...args: never[]) => unknown => typeof v === 'function';
 const SetupShape = z.object({
   handlers: z.custom<PeerHandlers>((v) => typeof v === 'object' && v !== null, 'must be an object of op -> handler'),
-  keyStore: z.custom<KeyStore>((v) => typeof v === 'object' && v !== null && isFunction((v as KeyStore).lookup) && isFunction((v as KeyStore).record), 'must have lookup() and record()').optional(),
+  receipts: z
+    .custom<ReceiptStore>((v) => {
+      const r = v as ReceiptStore | null;
+      return typeof r === 'object' && r !== null && isFunction(r.forSteps) && isFunction(r.byKey) && isFunction(r.record) && Array.isArray(r.atomicOps) && typeof r.createdAt === 'string';
+    }, 'must be a ReceiptStore (forSteps(), byKey(), record(), atomicOps, createdAt)')
+    .optional(),
   onShutdown: z.custom<() => void>(isFunction, 'must be a function').optional(),
 });
 
@@ -93,8 +96,22 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
   const checked = SetupShape.safeParse(rawSetup);
   if (!checked.success) throw new Error(describeZodIssue(checked.error));
   const handlers = handlerMap(checked.data.handlers);
-  const keyStore = checked.data.keyStore ?? new JsonKeyStore(path.join(context.userDataDir, `${context.name}-applied-keys.json`));
-  const onShutdown = checked.data.onShutdown;
+  let ownFile: { close(): void } | null = null;
+  let receipts = checked.data.receipts;
+  if (!receipts) {
+    const opened = openReceiptFile(path.join(context.userDataDir, `${context.name}-receipts.db`));
+    ownFile = opened.db;
+    receipts = opened.store;
+  }
+  const store = receipts;
+  const appShutdown = checked.data.onShutdown;
+  const onShutdown = async () => {
+    try {
+      await appShutdown?.();
+    } finally {
+      ownFile?.close();
+    }
+  };
   const channel = parentChannel();
   const parentPid = parentPidFromEnv(PEER_ENV.parentPid);
   const running = new Map<string, AbortController>();
@@ -107,7 +124,7 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
     exiting = true;
     for (const ac of running.values()) ac.abort(new Error('peer is shutting down'));
     try {
-      await onShutdown?.();
+      await onShutdown();
     } finally {
       process.exit(code);
     }
@@ -115,6 +132,14 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
   watchParent(parentPid, () => void exit(0));
   // A send that fails (EPIPE) means main is already gone: leave quietly instead of printing a stack.
   process.on('error', () => void exit(0));
+
+  const draftOf = (req: PeerRequest): ReceiptDraft => ({
+    sagaId: req.sagaId,
+    stepIndex: req.stepIndex,
+    attempt: req.attempt,
+    op: req.command.op,
+    idempotencyKey: req.idempotencyKey,
+  });
 
   const execute = (req: PeerRequest, cancel: AbortController): Promise<ReplyBody> => {
     const handler = handlers.get(req.command.op);
@@ -129,7 +154,14 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
       ({ settle, signal }) => {
         let out: unknown;
         try {
-          out = handler(req.command as Command, { signal, idempotencyKey: req.idempotencyKey, sagaId: req.sagaId, stepIndex: req.stepIndex, deadlineAt: req.deadlineAt });
+          out = handler(req.command as Command, {
+            signal,
+            idempotencyKey: req.idempotencyKey,
+            sagaId: req.sagaId,
+            stepIndex: req.stepIndex,
+            deadlineAt: req.deadlineAt,
+            receipt: draftOf(req),
+          });
         } catch (err) {
           settle({ ok: false, error: errorMessage(err), kind: 'error' });
           return;
@@ -142,19 +174,32 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
     );
   };
 
+  /**
+   * Runs the handler, then records its receipt just after the effect unless the handler recorded
+   * it atomically already (record() keeps the first). Only a handler's own answer gets a receipt:
+   * after a deadline or cancellation the handler may still be running.
+   */
+  const executeWithReceipt = async (req: PeerRequest, cancel: AbortController): Promise<ReplyBody> => {
+    const body = await execute(req, cancel);
+    if (!body.ok && body.kind !== 'error') return body;
+    try {
+      store.record({ ...draftOf(req), outcome: body.ok ? 'succeeded' : 'failed', output: body.ok ? body.output : null, durability: 'after_effect' });
+    } catch (err) {
+      // Without its receipt a final step could be applied twice: fail it rather than answer ok.
+      if (req.idempotencyKey !== null) throw err;
+      process.stderr.write(`peer ${context.name}: the receipt of saga ${req.sagaId} step ${req.stepIndex} could not be recorded: ${errorMessage(err)}\n`);
+    }
+    return body;
+  };
+
   const executeOnce = async (req: PeerRequest, cancel: AbortController): Promise<ReplyBody> => {
     const key = req.idempotencyKey;
-    if (key === null) return execute(req, cancel);
-    const prior = keyStore.lookup(key);
+    if (key === null) return executeWithReceipt(req, cancel);
+    const prior = store.byKey(key);
     if (prior) return { ok: true, output: prior.output };
     const inProgress = keyed.get(key);
     if (inProgress) return inProgress;
-    const p = (async () => {
-      const body = await execute(req, cancel);
-      // Only an applied command is recorded: a failed one changed nothing, so a retry may apply it.
-      if (body.ok) keyStore.record(key, req.command.op, body.output);
-      return body;
-    })();
+    const p = executeWithReceipt(req, cancel);
     keyed.set(key, p);
     try {
       return await p;
@@ -170,10 +215,27 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
       const body = await executeOnce(req, cancel);
       if (!exiting) channel.post({ type: 'reply', requestId: req.requestId, ...body });
     } catch (err) {
-      // The key store failed after the effect: say so rather than leave main waiting for its deadline.
+      // The receipt store failed after the effect: say so rather than leave main waiting for its deadline.
       if (!exiting) channel.post({ type: 'reply', requestId: req.requestId, ok: false, error: `peer ${context.name}: ${errorMessage(err)}`, kind: 'error' });
     } finally {
       running.delete(req.requestId);
+    }
+  };
+
+  // Read-only: reconciliation asks which steps hold receipts; nothing is applied or recorded.
+  const onReceipts = (msg: ReceiptsRequest) => {
+    try {
+      channel.post({
+        type: 'receipts-reply',
+        requestId: msg.requestId,
+        ok: true,
+        storeCreatedAt: store.createdAt,
+        note: store.note,
+        atomicOps: [...store.atomicOps],
+        receipts: store.forSteps(msg.steps),
+      });
+    } catch (err) {
+      channel.post({ type: 'receipts-reply', requestId: msg.requestId, ok: false, error: errorMessage(err).slice(0, 2000) });
     }
   };
 
@@ -188,6 +250,9 @@ async function startPeer(options: RunPeerOptions): Promise<void> {
     switch (msg.type) {
       case 'request':
         void onRequest(msg);
+        return;
+      case 'receipts':
+        onReceipts(msg);
         return;
       case 'cancel':
         running.get(msg.requestId)?.abort(new Error('main cancelled the request'));

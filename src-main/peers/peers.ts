@@ -2,6 +2,7 @@
 // file), started together and stopped together. Implements the engine's PeerPort.
 import path from 'node:path';
 import type { PeerPort, PeerReadiness, PeerRequestInput } from '../saga/dispatch';
+import type { ReceiptPort, ReceiptsAnswer, StepRef } from '../saga/reconciliation';
 import type { StepResult } from '../saga/step-failure';
 import { PEER_ENV } from './peer-env';
 import { PeerProcess } from './peer-process';
@@ -35,7 +36,7 @@ export interface PeerStatus {
   pid: number | undefined;
 }
 
-export class Peers implements PeerPort {
+export class Peers implements PeerPort, ReceiptPort {
   readonly targets: readonly PeerName[];
 
   private constructor(private readonly processes: ReadonlyMap<PeerName, PeerProcess>) {
@@ -110,6 +111,10 @@ export class Peers implements PeerPort {
 
   request(name: PeerName, generation: number, req: PeerRequestInput): Promise<StepResult> {
     return this.peer(name).request(generation, req);
+  }
+
+  receipts(name: PeerName, steps: readonly StepRef[], deadlineMs: number): Promise<ReceiptsAnswer> {
+    return this.peer(name).receipts(steps, deadlineMs);
   }
 
   status(): PeerStatus[] {

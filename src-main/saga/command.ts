@@ -7,6 +7,19 @@ import { describeZodIssue } from '../../src-shared/zod-issue';
 export const Command = z.looseObject({ op: z.string().min(1) });
 export type Command = z.infer<typeof Command>;
 
+/**
+ * What a peer's receipt for this step will say. A handler whose effect lives in SQLite records it in
+ * the effect's own transaction (atomic); otherwise the peer runtime records it right after the effect.
+ */
+export interface ReceiptDraft {
+  sagaId: number;
+  stepIndex: number;
+  /** The peer generation the step was sent to. */
+  attempt: number;
+  op: string;
+  idempotencyKey: string | null;
+}
+
 export interface HandlerContext {
   /** Aborted when the step's deadline passes or its saga is cancelled. */
   signal: AbortSignal;
@@ -16,6 +29,8 @@ export interface HandlerContext {
   stepIndex: number;
   /** Absolute deadline, epoch milliseconds. */
   deadlineAt: number;
+  /** In a peer: the receipt this step will get (null in main, which keeps none). */
+  receipt: ReceiptDraft | null;
 }
 
 export type CommandHandler = (command: Command, ctx: HandlerContext) => unknown;

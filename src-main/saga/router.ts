@@ -80,6 +80,7 @@ export class Router {
         sagaId: req.sagaId,
         stepIndex: req.stepIndex,
         deadlineAt: Date.now() + req.deadlineMs,
+        receipt: null,
       });
     } catch (err) {
       return Promise.resolve(failed('error', errorMessage(err)));

@@ -13,11 +13,12 @@ import type { WorkspaceStore } from './workspace-store';
 
 export function srvHandlers(store: WorkspaceStore): Record<string, CommandHandler> {
   return Object.fromEntries<CommandHandler>([
-    ['create_workspace', defineHandler(CreateWorkspace, (c) => store.create(c.name, c.owner, c.accessToken))],
-    ['delete_workspace', defineHandler(DeleteWorkspace, (c) => store.delete(c.workspaceId))],
+    // The four that change the store record their receipt in the same transaction (ATOMIC_OPS).
+    ['create_workspace', defineHandler(CreateWorkspace, (c, ctx) => store.create(c.name, c.owner, c.accessToken, ctx.receipt))],
+    ['delete_workspace', defineHandler(DeleteWorkspace, (c, ctx) => store.delete(c.workspaceId, ctx.receipt))],
     ['get_workspace', defineHandler(GetWorkspace, (c) => store.get(c.workspaceId))],
-    ['publish_workspace', defineHandler(PublishWorkspace, (c, ctx) => store.publish(c.workspaceId, ctx.idempotencyKey))],
-    ['archive_workspace', defineHandler(ArchiveWorkspace, (c, ctx) => store.archive(c.workspaceId, ctx.idempotencyKey))],
+    ['publish_workspace', defineHandler(PublishWorkspace, (c, ctx) => store.publish(c.workspaceId, ctx.receipt))],
+    ['archive_workspace', defineHandler(ArchiveWorkspace, (c, ctx) => store.archive(c.workspaceId, ctx.receipt))],
     ['list_workspaces', defineHandler(ListWorkspaces, () => store.list())],
     ['noop', defineHandler(Noop, () => ({}))],
   ]);

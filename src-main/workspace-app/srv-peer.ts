@@ -1,5 +1,5 @@
 // Entry of the workspace app's srv peer (dist/peers/srv.js): workspaces in srv's own SQLite store,
-// which also keeps applied idempotency keys in the same transaction as each effect.
+// which also keeps each step's receipt (and a final step's idempotency key) in the effect's own transaction.
 import fs from 'node:fs';
 import path from 'node:path';
 import { runPeer } from '../index';
@@ -14,7 +14,7 @@ void runPeer({
     const store = new WorkspaceStore(path.join(context.userDataDir, WORKSPACE_STORE_FILE));
     return {
       handlers: withFaults(srvHandlers(store), new FaultPlan(context.userDataDir), 'peer'),
-      keyStore: store,
+      receipts: store.receipts,
       onShutdown: () => store.close(),
     };
   },

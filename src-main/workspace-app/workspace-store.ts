@@ -1,8 +1,8 @@
-// srv's own store: the workspaces it manages and the idempotency keys it has applied, in one
-// SQLite file so a final step's effect and its key commit in the same transaction.
+// srv's own store: the workspaces it manages and the receipts of the steps that changed them, in
+// one SQLite file, so each effect and its receipt (and a final step's idempotency key) commit together.
 import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { KeyStore } from '../index';
+import { type ReceiptDraft, ReceiptTable } from '../index';
 
 export const WORKSPACE_STORE_FILE = 'srv-workspaces.db';
 
@@ -39,10 +39,6 @@ const fromRow = (r: WorkspaceRow): Workspace => ({
 /** Every statement the store runs, prepared once when it opens: srv answers each step with a few. */
 function prepare(db: Database.Database) {
   return {
-    lookupKey: db.prepare<[string], { output_json: string }>(`SELECT output_json FROM applied_key WHERE key = ?`),
-    recordKey: db.prepare<[string, string, string, string]>(
-      `INSERT OR IGNORE INTO applied_key(key, op, output_json, applied_at) VALUES (?, ?, ?, ?)`,
-    ),
     activeByName: db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM workspace WHERE name = ? AND state = 'active'`),
     insert: db.prepare<[string, string, string, string | null, string]>(
       `INSERT INTO workspace(workspace_id, name, owner, token_sha256, state, created_at) VALUES (?, ?, ?, ?, 'active', ?)`,
@@ -57,7 +53,11 @@ function prepare(db: Database.Database) {
   };
 }
 
-export class WorkspaceStore implements KeyStore {
+/** The ops whose receipts commit in the same transaction as their effect: reconciliation may say not_applied for them. */
+export const ATOMIC_OPS = ['create_workspace', 'delete_workspace', 'publish_workspace', 'archive_workspace'] as const;
+
+export class WorkspaceStore {
+  readonly receipts: ReceiptTable;
   private readonly db: Database.Database;
   private readonly sql: ReturnType<typeof prepare>;
   /** Runs a function in an IMMEDIATE transaction (the write lock up front, so no upgrade can deadlock). */
@@ -81,42 +81,33 @@ export class WorkspaceStore implements KeyStore {
         publication_id INTEGER PRIMARY KEY AUTOINCREMENT,
         workspace_id TEXT NOT NULL,
         published_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS applied_key (
-        key TEXT PRIMARY KEY,
-        op TEXT NOT NULL,
-        output_json TEXT NOT NULL,
-        applied_at TEXT NOT NULL
       );`);
+    this.receipts = new ReceiptTable(this.db, ATOMIC_OPS);
     this.sql = prepare(this.db);
     const tx = this.db.transaction((fn: () => unknown) => fn());
     this.inTransaction = <T>(fn: () => T) => tx.immediate(fn) as T;
   }
 
-  lookup(key: string): { output: unknown } | undefined {
-    const row = this.sql.lookupKey.get(key);
-    return row ? { output: JSON.parse(row.output_json) } : undefined;
-  }
-
-  record(key: string, op: string, output: unknown): void {
-    this.sql.recordKey.run(key, op, JSON.stringify(output ?? null), new Date().toISOString());
-  }
-
-  /** Runs `apply` at most once per key: the effect and the key commit together or not at all. */
-  private once<T>(key: string | null, op: string, apply: () => T): T {
+  /**
+   * Applies an effect and its receipt in one transaction, and a keyed (final) step at most once:
+   * a key found among the receipts is answered from its receipt. Without a receipt (a direct call),
+   * only the effect runs.
+   */
+  private applied<T>(receipt: ReceiptDraft | null, apply: () => T): T {
     return this.inTransaction(() => {
+      const key = receipt?.idempotencyKey ?? null;
       if (key !== null) {
-        const prior = this.lookup(key);
+        const prior = this.receipts.byKey(key);
         if (prior) return prior.output as T;
       }
       const out = apply();
-      if (key !== null) this.record(key, op, out);
+      if (receipt) this.receipts.recordWith(receipt, out);
       return out;
     });
   }
 
-  create(name: string, owner: string, accessToken: string | null): { workspaceId: string } {
-    return this.inTransaction(() => {
+  create(name: string, owner: string, accessToken: string | null, receipt: ReceiptDraft | null = null): { workspaceId: string } {
+    return this.applied(receipt, () => {
       if (this.sql.activeByName.get(name)) throw new Error(`a workspace named '${name}' already exists`);
       const workspaceId = `ws-${crypto.randomUUID()}`;
       const tokenHash = accessToken === null ? null : crypto.createHash('sha256').update(accessToken).digest('hex');
@@ -126,9 +117,11 @@ export class WorkspaceStore implements KeyStore {
   }
 
   /** Idempotent, as an undo must be: deleting a workspace that is gone reports deleted: false. */
-  delete(workspaceId: string): { workspaceId: string; deleted: boolean } {
-    const r = this.sql.delete.run(workspaceId);
-    return { workspaceId, deleted: r.changes === 1 };
+  delete(workspaceId: string, receipt: ReceiptDraft | null = null): { workspaceId: string; deleted: boolean } {
+    return this.applied(receipt, () => {
+      const r = this.sql.delete.run(workspaceId);
+      return { workspaceId, deleted: r.changes === 1 };
+    });
   }
 
   get(workspaceId: string): Workspace {
@@ -137,8 +130,8 @@ export class WorkspaceStore implements KeyStore {
     return fromRow(row);
   }
 
-  publish(workspaceId: string, key: string | null): { workspaceId: string; publicationId: number; publishedAt: string } {
-    return this.once(key, 'publish_workspace', () => {
+  publish(workspaceId: string, receipt: ReceiptDraft | null): { workspaceId: string; publicationId: number; publishedAt: string } {
+    return this.applied(receipt, () => {
       const ws = this.get(workspaceId);
       if (ws.state !== 'active') throw new Error(`workspace '${workspaceId}' is ${ws.state}; only an active workspace is published`);
       const publishedAt = new Date().toISOString();
@@ -148,8 +141,8 @@ export class WorkspaceStore implements KeyStore {
     });
   }
 
-  archive(workspaceId: string, key: string | null): { workspaceId: string; archivedAt: string } {
-    return this.once(key, 'archive_workspace', () => {
+  archive(workspaceId: string, receipt: ReceiptDraft | null): { workspaceId: string; archivedAt: string } {
+    return this.applied(receipt, () => {
       const ws = this.get(workspaceId);
       if (ws.state !== 'active') throw new Error(`workspace '${workspaceId}' is already ${ws.state}`);
       const archivedAt = new Date().toISOString();

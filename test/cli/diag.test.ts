@@ -48,6 +48,24 @@ describe('launcher-saga diag', () => {
     assert.equal(sha(file), before);
   });
 
+  test("a reconciled step shows reconciliation's answer in one line, and in JSON", () => {
+    const file = path.join(tempDir(), 'launcher-sagas.db');
+    const ids = handMadeLog(file);
+    const log = SagaLog.open(file);
+    assert.deepEqual(log.stepsToReconcile().map((st) => [st.sagaId, st.stepIndex, st.target]), [[ids.crashed, 1, 'host']]);
+    const why = "the peer records 'start_session' receipts just after the effect and holds none for this step";
+    log.recordReconciliation([{ sagaId: ids.crashed, stepIndex: 1, answer: 'unknown', why, source: 'peer host generation 1', sentence: 'reconciliation: still unknown' }]);
+    log.checkpoint();
+    log.close();
+    const r = runCli(['diag', '--db', file]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\n {5}reconciled: unknown \(the peer records 'start_session' receipts just after the effect and holds none for this step; peer host generation 1, \d{4}-.*UTC\)\n/);
+    assert.match(r.stdout, /reason: interrupted during step 1 'start_session' \(target host, outcome unknown\); reconciliation: still unknown/);
+    const json = JSON.parse(runCli(['diag', '--db', file, '--json']).stdout) as { sagas: { sagaId: number; steps: { reconciliation: { answer: string; why: string } | null }[] }[] };
+    const step = json.sagas.find((sg) => sg.sagaId === ids.crashed)?.steps[1];
+    assert.deepEqual([step?.reconciliation?.answer, step?.reconciliation?.why], ['unknown', why]);
+  });
+
   test('--json prints one JSON document and nothing else; --state filters; --limit bounds', () => {
     const file = path.join(tempDir(), 'launcher-sagas.db');
     const ids = handMadeLog(file);

@@ -7,15 +7,23 @@ import { WORKSPACE_STORE_FILE, WorkspaceStore } from '../../src-main/workspace-a
 import { tempDir } from '../helpers/temp-dir';
 
 describe('workspace store', () => {
-  test('create, publish once per key, archive, delete and list, twice over', () => {
+  test('create, publish once per key, archive, delete and list, twice over; receipts commit with effects', () => {
     const store = new WorkspaceStore(path.join(tempDir('workspace-store-'), WORKSPACE_STORE_FILE));
     try {
       for (const name of ['one', 'two']) {
         const { workspaceId } = store.create(name, 'alice', 'secret');
         assert.throws(() => store.create(name, 'bob', null), new RegExp(`a workspace named '${name}' already exists`));
-        const first = store.publish(workspaceId, `key-publish-${name}`);
-        assert.deepEqual(store.publish(workspaceId, `key-publish-${name}`), first, 'a key is applied once');
-        assert.deepEqual(store.lookup(`key-publish-${name}`), { output: first });
+        const sagaId = name === 'one' ? 1 : 2;
+        const draft = { sagaId, stepIndex: 3, attempt: 1, op: 'publish_workspace', idempotencyKey: `key-publish-${name}` };
+        const first = store.publish(workspaceId, draft);
+        // The same key again, as a retried final step would carry it, answers from the receipt.
+        assert.deepEqual(store.publish(workspaceId, { ...draft, attempt: 2 }), first, 'a key is applied once');
+        assert.deepEqual(store.receipts.byKey(`key-publish-${name}`), { output: first });
+        assert.deepEqual(
+          store.receipts.forSteps([{ sagaId, stepIndex: 3 }]).map((r) => [r.attempt, r.op, r.outcome, r.durability]),
+          [[1, 'publish_workspace', 'succeeded', 'atomic']],
+          'one receipt, recorded with the effect; the answered retry adds none',
+        );
         store.archive(workspaceId, null);
         assert.throws(() => store.archive(workspaceId, null), /is already archived/);
         assert.equal(store.get(workspaceId).state, 'archived');
@@ -27,6 +35,10 @@ describe('workspace store', () => {
       assert.deepEqual(store.delete(id), { workspaceId: id, deleted: true });
       assert.deepEqual(store.delete(id), { workspaceId: id, deleted: false });
       assert.throws(() => store.get(id), /no workspace/);
+      // A failed effect leaves no receipt: its transaction rolled back with it.
+      store.create('three', 'alice', null);
+      assert.throws(() => store.create('three', 'bob', null, { sagaId: 9, stepIndex: 0, attempt: 1, op: 'create_workspace', idempotencyKey: null }));
+      assert.deepEqual(store.receipts.forSteps([{ sagaId: 9, stepIndex: 0 }]), []);
     } finally {
       store.close();
     }

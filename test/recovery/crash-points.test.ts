@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { LOG_FILE_NAME } from '../../src-main/index';
 import { noopSelfSaga } from '../../src-main/workspace-app/noop-sagas';
+import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
 import { bootWorkspace } from '../helpers/workspace-boot';
 import type { InFlightStep } from '../../src-shared/saga-model';
 import { startTs } from '../boot/child';
@@ -30,6 +31,10 @@ interface Case {
   inFlight: InFlightStep | null;
   /** What recovery writes; null when it has nothing to mark. */
   reason: string | null;
+  /** What reconciliation records on the in-flight step, and what its why says. */
+  reconciled?: { answer: 'applied' | 'not_applied' | 'unknown'; why: RegExp };
+  /** Workspaces named 'ws' srv's own store holds after the kill (read directly). */
+  workspaces?: number;
 }
 
 // One commit per step: step i's outcome and step i+1's pending row are written together, so
@@ -52,6 +57,19 @@ const CASES: Case[] = [
     stepsAtKill: ['pending'],
     inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
     reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
+    // Never sent: srv records create_workspace's receipt with its effect, and holds none.
+    reconciled: { answer: 'not_applied', why: /records 'create_workspace' receipts in the same transaction as its effect and holds none/ },
+    workspaces: 0,
+  },
+  {
+    at: 'open_workspace:0:after_dispatch',
+    faults: {},
+    stateAtKill: 'running',
+    stepsAtKill: ['pending'],
+    inFlight: { stepIndex: 0, name: 'create_workspace', target: 'srv', peerGeneration: 1 },
+    reason: "interrupted while running, during step 0 'create_workspace' (target srv, peer generation 1, outcome unknown)",
+    reconciled: { answer: 'applied', why: /receipt for 'create_workspace' \(attempt 1, recorded with its effect/ },
+    workspaces: 1,
   },
   {
     at: 'open_workspace:1:before_pending',
@@ -177,11 +195,26 @@ describe('SIGKILL at each durable write point, then relaunch', { concurrency: 2 
           assert.equal(marked?.previousState, c.stateAtKill);
           assert.equal(marked?.reason, c.reason);
           assert.deepEqual(marked?.inFlightStep, c.inFlight);
-          const saga = app.log.saga(atKill!.sagaId);
-          assert.equal(saga?.state, 'failed_compensation');
-          assert.equal(saga?.failureReason, c.reason);
-          assert.deepEqual(saga?.inFlightStep, c.inFlight);
-          assert.doesNotMatch(saga?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+          await app.reconciliation;
+          const after = app.log.saga(atKill!.sagaId);
+          assert.equal(after?.state, 'failed_compensation', 'reconciliation leaves the saga as recovery marked it');
+          assert.ok(after?.failureReason?.startsWith(c.reason), after?.failureReason ?? '');
+          assert.deepEqual(after?.inFlightStep, c.inFlight);
+          assert.doesNotMatch(after?.inputJson ?? '', /secret-token/, 'the sensitive input stayed redacted');
+          const step = c.inFlight && after?.steps.find((st) => st.stepIndex === c.inFlight!.stepIndex);
+          if (c.reconciled) {
+            assert.equal(step?.state, 'pending', 'nothing was re-sent');
+            assert.equal(step?.reconciliation?.answer, c.reconciled.answer, step?.reconciliation?.why);
+            assert.match(step?.reconciliation?.why ?? '', c.reconciled.why);
+          }
+          if (c.workspaces !== undefined) {
+            const db = new Database(path.join(dir, WORKSPACE_STORE_FILE), { readonly: true });
+            try {
+              assert.equal(db.prepare(`SELECT COUNT(*) FROM workspace WHERE name = 'ws'`).pluck().get(), c.workspaces, "srv's store holds what the answer implies");
+            } finally {
+              db.close();
+            }
+          }
         }
       } finally {
         await app.shutdown();

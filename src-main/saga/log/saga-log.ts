@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import {
   type FailureKind,
   type InFlightStep,
+  type ReconciledAnswer,
   type MovedAsideFile,
   type OperatorAction,
   type RecoveredSaga,
@@ -70,6 +71,31 @@ export interface AppendCompensationInput {
   target: Target;
   cmdJson: string;
   peerGeneration?: number | null;
+}
+
+/** A step recovery left in flight whose peer has not yet said (or could not say) what became of it. */
+export interface StepToReconcile {
+  sagaId: number;
+  sagaName: string;
+  stepIndex: number;
+  stepName: string;
+  target: Target | null;
+  /** The op of its command, as logged (null when the row has no readable command). */
+  op: string | null;
+  startedAt: string;
+  peerGeneration: number | null;
+  /** What an earlier launch's reconciliation said, if anything (only `unknown` is asked again). */
+  previous: { answer: ReconciledAnswer; why: string } | null;
+}
+
+export interface ReconciledStep {
+  sagaId: number;
+  stepIndex: number;
+  answer: ReconciledAnswer;
+  why: string;
+  source: string;
+  /** Appended to the saga's failure reason: what reconciliation learned, in one sentence. */
+  sentence: string;
 }
 
 export interface UnresolvedSaga {
@@ -194,6 +220,10 @@ interface StepRow {
   idempotency_key: string | null;
   peer_generation: number | null;
   compensates_index: number | null;
+  reconciled: ReconciledAnswer | null;
+  reconciled_why: string | null;
+  reconciled_source: string | null;
+  reconciled_at: string | null;
 }
 
 interface SummaryRow {
@@ -215,7 +245,8 @@ interface SummaryRow {
 }
 
 const STEP_COLUMNS = `saga_id, step_index, name, state, target, kind, cmd_json, output_json, failure_reason, failure_kind,
-  started_at, ended_at, idempotency_key, peer_generation, compensates_index`;
+  started_at, ended_at, idempotency_key, peer_generation, compensates_index,
+  reconciled, reconciled_why, reconciled_source, reconciled_at`;
 
 const SUMMARY_COLUMNS = `s.saga_id, s.name, s.state, s.started_at, s.ended_at, s.failure_reason, s.failure_kind, s.boot_id,
   s.planned_steps, s.reviewed_at, s.reviewed_by, s.review_note,
@@ -245,6 +276,10 @@ function stepFromRow(r: StepRow): StepRecord {
     idempotencyKey: r.idempotency_key,
     peerGeneration: r.peer_generation,
     compensatesIndex: r.compensates_index,
+    reconciliation:
+      r.reconciled == null
+        ? null
+        : { answer: r.reconciled, why: r.reconciled_why ?? '', source: r.reconciled_source ?? '', at: r.reconciled_at ?? '' },
   };
 }
 
@@ -311,7 +346,16 @@ function groupUnresolved(rows: Iterable<UnresolvedRow>): UnresolvedSaga[] {
 }
 
 /** Columns later schema versions added to steps; a file written before them reads them as null. */
-const STEP_COLUMNS_SINCE_V1 = { kind: null, idempotency_key: null, peer_generation: null, compensates_index: null };
+const STEP_COLUMNS_SINCE_V1 = {
+  kind: null,
+  idempotency_key: null,
+  peer_generation: null,
+  compensates_index: null,
+  reconciled: null,
+  reconciled_why: null,
+  reconciled_source: null,
+  reconciled_at: null,
+};
 
 /**
  * The unresolved sagas, read with recovery's own query through a connection the caller owns:
@@ -492,6 +536,17 @@ export class SagaLog {
         `SELECT ${STEP_COLUMNS} FROM launcher_saga_step
          WHERE saga_id IN (SELECT value FROM json_each(?)) ORDER BY saga_id, step_index`,
       ),
+      // Pending rows of failed_compensation sagas are what recovery left in flight; a self step is
+      // answered once (main keeps no receipts), a peer step is asked again while it stays unknown.
+      toReconcile: p(
+        `SELECT st.saga_id, s.name AS saga_name, st.step_index, st.name, st.target, st.started_at, st.peer_generation,
+                json_extract(CASE WHEN json_valid(st.cmd_json) THEN st.cmd_json END, '$.op') AS op,
+                st.reconciled, st.reconciled_why
+         FROM launcher_saga s JOIN launcher_saga_step st ON st.saga_id = s.saga_id
+         WHERE s.state = 'failed_compensation' AND st.state = 'pending'
+           AND (st.reconciled IS NULL OR (st.reconciled = 'unknown' AND st.target IN ('host', 'srv')))
+         ORDER BY st.saga_id, st.step_index`,
+      ),
       countState: p(`SELECT COUNT(*) FROM launcher_saga WHERE state = ?`).pluck(),
       countUnreviewed: p(
         `SELECT COUNT(*) FROM launcher_saga WHERE state = 'failed_compensation' AND reviewed_at IS NULL`,
@@ -561,6 +616,16 @@ export class SagaLog {
         `UPDATE launcher_saga SET state = @state, ended_at = @now, failure_reason = COALESCE(@reason, failure_reason),
            failure_kind = COALESCE(@kind, failure_kind)
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
+      ),
+      reconcileStep: p(
+        `UPDATE launcher_saga_step SET reconciled = @answer, reconciled_why = @why, reconciled_source = @source, reconciled_at = @now
+         WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
+      ),
+      // Appends, as markFailedCompensation does: the reason keeps what recovery said first.
+      appendReason: p(
+        `UPDATE launcher_saga SET failure_reason = CASE WHEN failure_reason IS NULL THEN @sentence
+                                                        ELSE failure_reason || '; ' || @sentence END
+         WHERE saga_id = @sagaId AND state = 'failed_compensation'`,
       ),
       review: p(
         `UPDATE launcher_saga SET reviewed_at = @now, reviewed_by = @by, review_note = @note
@@ -1104,6 +1169,56 @@ export class SagaLog {
   /** The operator actions recorded on a saga, oldest first. */
   operatorActions(sagaId: number): OperatorAction[] {
     return this.read(`reading operator actions of saga ${sagaId}`, () => this.stmts.actions.all(sagaId) as OperatorAction[]);
+  }
+
+  /** Steps recovery left in flight that reconciliation has yet to answer, oldest first. */
+  stepsToReconcile(): StepToReconcile[] {
+    return this.read('reading the steps to reconcile', () =>
+      (
+        this.stmts.toReconcile.all() as {
+          saga_id: number;
+          saga_name: string;
+          step_index: number;
+          name: string;
+          target: Target | null;
+          started_at: string;
+          peer_generation: number | null;
+          op: unknown;
+          reconciled: ReconciledAnswer | null;
+          reconciled_why: string | null;
+        }[]
+      ).map((r) => ({
+        sagaId: r.saga_id,
+        sagaName: r.saga_name,
+        stepIndex: r.step_index,
+        stepName: r.name,
+        target: r.target,
+        op: typeof r.op === 'string' ? r.op : null,
+        startedAt: r.started_at,
+        peerGeneration: r.peer_generation,
+        previous: r.reconciled === null ? null : { answer: r.reconciled, why: r.reconciled_why ?? '' },
+      })),
+    );
+  }
+
+  /**
+   * Records reconciliation's answers in one transaction: each on its step row, and each sentence
+   * appended to its saga's reason. The saga's state is not touched. Returns the sagas changed.
+   */
+  recordReconciliation(steps: readonly ReconciledStep[]): number[] {
+    if (steps.length === 0) return [];
+    return this.write('record what reconciliation learned', () => {
+      const now = this.now();
+      const changed = new Set<number>();
+      for (const st of steps) {
+        const r = this.w.reconcileStep.run({ sagaId: st.sagaId, stepIndex: st.stepIndex, answer: st.answer, why: st.why, source: st.source, now });
+        // A row no longer pending (an operator acted meanwhile) keeps what it says.
+        if (r.changes !== 1) continue;
+        this.w.appendReason.run({ sagaId: st.sagaId, sentence: st.sentence });
+        changed.add(st.sagaId);
+      }
+      return [...changed];
+    });
   }
 
   /**

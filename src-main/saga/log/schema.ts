@@ -154,6 +154,16 @@ export const MIGRATIONS: readonly Migration[] = [
       index('idx_launcher_operator_action_saga', 'launcher_operator_action(saga_id)'),
     ],
   },
+  {
+    version: 8,
+    why: 'reconciliation: what the peer receipts said about a step recovery left in flight, with why, source and time',
+    additions: [
+      column('launcher_saga_step', 'reconciled', `TEXT CHECK (reconciled IS NULL OR reconciled IN ('applied', 'not_applied', 'unknown'))`),
+      column('launcher_saga_step', 'reconciled_why', 'TEXT'),
+      column('launcher_saga_step', 'reconciled_source', 'TEXT'),
+      column('launcher_saga_step', 'reconciled_at', 'TEXT'),
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,157 @@
+// Reconciliation after recovery: main asks each peer, read-only and with a deadline, which of the
+// steps recovery left in flight it holds receipts for, and records the answer on the step row.
+// Nothing is re-sent and no saga changes state: this module sees the receipt port, never the router.
+import type { ReconciledAnswer } from '../../src-shared/saga-model';
+import type { ReconciledStep, SagaLog, StepToReconcile } from './log/saga-log';
+import type { SagaEvents } from './saga-events';
+import type { PeerTarget } from './step-failure';
+
+export interface StepRef {
+  sagaId: number;
+  stepIndex: number;
+}
+
+/** One receipt as a peer reports it to reconciliation (its output stays in the peer). */
+export interface PeerReceipt extends StepRef {
+  attempt: number;
+  op: string;
+  outcome: 'succeeded' | 'failed';
+  /** `atomic`: recorded in the effect's own transaction; `after_effect`: recorded just after it. */
+  durability: 'atomic' | 'after_effect';
+  recordedAt: string;
+}
+
+export type ReceiptsAnswer =
+  | {
+      ok: true;
+      /** Who answered, e.g. "peer srv generation 1". */
+      source: string;
+      /** When the peer's receipt store was created: a step sent before then cannot have a receipt in it. */
+      storeCreatedAt: string;
+      /** Why the store is not the one earlier launches wrote (moved aside as damaged, say), or null. */
+      note: string | null;
+      /** Ops whose receipts this peer records in the same transaction as their effect. */
+      atomicOps: readonly string[];
+      receipts: PeerReceipt[];
+    }
+  | { ok: false; source: string; why: string };
+
+/** What main's peer supervisor offers reconciliation: a read-only question, never a request. */
+export interface ReceiptPort {
+  readonly targets: readonly PeerTarget[];
+  /** Never rejects: no answer, a late one or garbage is `ok: false` with why. */
+  receipts(target: PeerTarget, steps: readonly StepRef[], deadlineMs: number): Promise<ReceiptsAnswer>;
+}
+
+export interface ReconciliationReport {
+  /** Steps asked about (or answered by main itself). */
+  asked: number;
+  /** Steps whose recorded answer changed (an unchanged `unknown` is not written again). */
+  recorded: number;
+  answers: Record<ReconciledAnswer, number>;
+  durationMs: number;
+  /** Why reconciliation did not run (a read-only log), or null. */
+  skipped: string | null;
+}
+
+export const DEFAULT_RECONCILE_DEADLINE_MS = 5000;
+/** Steps per question, so one message stays well inside what the channel carries comfortably. */
+const CHUNK = 5000;
+
+interface Verdict {
+  answer: ReconciledAnswer;
+  why: string;
+  source: string;
+}
+
+const key = (r: StepRef) => `${r.sagaId}:${r.stepIndex}`;
+
+/** Pure: what one peer's answer says about each step it was asked about. */
+export function judge(steps: readonly StepToReconcile[], answer: ReceiptsAnswer): Verdict[] {
+  const unknown = (why: string): Verdict => ({ answer: 'unknown', why, source: answer.source });
+  if (!answer.ok) return steps.map(() => unknown(answer.why));
+  const asked = new Set(steps.map(key));
+  const stray = answer.receipts.find((r) => !asked.has(key(r)));
+  // A peer that answers about steps it was not asked about is not answering this question.
+  if (stray) return steps.map(() => unknown(`the peer answered about saga ${stray.sagaId} step ${stray.stepIndex}, which it was not asked about`));
+  const byStep = new Map<string, PeerReceipt[]>();
+  for (const r of answer.receipts) byStep.set(key(r), [...(byStep.get(key(r)) ?? []), r]);
+  const atomic = new Set(answer.atomicOps);
+  return steps.map((st) => {
+    const receipts = byStep.get(key(st)) ?? [];
+    const applied = receipts.find((r) => r.outcome === 'succeeded');
+    if (applied) {
+      const how = applied.durability === 'atomic' ? 'recorded with its effect' : 'recorded just after its effect';
+      return { answer: 'applied', why: `the peer holds a receipt for '${applied.op}' (attempt ${applied.attempt}, ${how}, at ${applied.recordedAt})`, source: answer.source };
+    }
+    if (answer.storeCreatedAt > st.startedAt) {
+      const note = answer.note === null ? 'missing when the peer started' : answer.note;
+      return unknown(`the peer's receipt store was created at ${answer.storeCreatedAt}, after this step was sent (${note}), so its receipt could be lost`);
+    }
+    const op = st.op ?? 'its op';
+    if (st.op !== null && atomic.has(st.op)) {
+      const failedOne = receipts.find((r) => r.outcome === 'failed');
+      return {
+        answer: 'not_applied',
+        why: failedOne
+          ? `the peer ran '${op}' and it failed; its receipts commit with its effect, so nothing was applied`
+          : `the peer records '${op}' receipts in the same transaction as its effect and holds none for this step`,
+        source: answer.source,
+      };
+    }
+    return unknown(`the peer records '${op}' receipts just after the effect and holds none for this step: a crash between the two leaves none`);
+  });
+}
+
+function sentenceFor(st: StepToReconcile, v: Verdict): string {
+  const what = v.answer === 'applied' ? 'applied' : v.answer === 'not_applied' ? 'not applied' : 'still unknown';
+  return `reconciliation: step ${st.stepIndex} '${st.stepName}' on ${st.target ?? 'an unknown target'} was ${what} (${v.why}; ${v.source})`;
+}
+
+export interface ReconcileOptions {
+  /** How long each peer has to answer. */
+  deadlineMs?: number;
+  events?: SagaEvents;
+}
+
+/**
+ * Asks the peers about every step recovery left in flight (and still-unknown ones from earlier
+ * launches), then records the answers in one transaction. Never re-sends, never changes a saga's state.
+ */
+export async function reconcile(log: SagaLog, port: ReceiptPort, options: ReconcileOptions = {}): Promise<ReconciliationReport> {
+  const t0 = performance.now();
+  const answers: Record<ReconciledAnswer, number> = { applied: 0, not_applied: 0, unknown: 0 };
+  if (!log.writable) return { asked: 0, recorded: 0, answers, durationMs: 0, skipped: `the log takes no writes: ${log.readOnlyReason}` };
+  const steps = log.stepsToReconcile();
+  const verdicts = new Map<StepToReconcile, Verdict>();
+  const byPeer = new Map<PeerTarget, StepToReconcile[]>();
+  for (const st of steps) {
+    if (st.target === 'host' || st.target === 'srv') {
+      if (port.targets.includes(st.target)) byPeer.set(st.target, [...(byPeer.get(st.target) ?? []), st]);
+      else verdicts.set(st, { answer: 'unknown', why: `no ${st.target} peer runs in this launch to ask`, source: 'main' });
+    } else {
+      verdicts.set(st, { answer: 'unknown', why: 'the step ran in main, which keeps no receipts; check its effect by hand', source: 'main' });
+    }
+  }
+  const deadlineMs = options.deadlineMs ?? DEFAULT_RECONCILE_DEADLINE_MS;
+  await Promise.all(
+    [...byPeer.entries()].map(async ([target, asked]) => {
+      for (let i = 0; i < asked.length; i += CHUNK) {
+        const chunk = asked.slice(i, i + CHUNK);
+        const answer = await port.receipts(target, chunk.map((s) => ({ sagaId: s.sagaId, stepIndex: s.stepIndex })), deadlineMs);
+        judge(chunk, answer).forEach((v, j) => verdicts.set(chunk[j]!, v));
+      }
+    }),
+  );
+  const changed: ReconciledStep[] = [];
+  for (const [st, v] of verdicts) {
+    answers[v.answer] += 1;
+    // The same answer for the same reason is not written again: a later launch changes nothing it already said.
+    if (st.previous?.answer === v.answer && st.previous.why === v.why) continue;
+    changed.push({ sagaId: st.sagaId, stepIndex: st.stepIndex, ...v, sentence: sentenceFor(st, v) });
+  }
+  const names = new Map(steps.map((s) => [s.sagaId, s.sagaName]));
+  const sagaIds = log.recordReconciliation(changed);
+  for (const sagaId of sagaIds) options.events?.emit({ sagaId, name: names.get(sagaId) ?? '', state: 'failed_compensation', stepIndex: null });
+  return { asked: steps.length, recorded: changed.length, answers, durationMs: performance.now() - t0, skipped: null };
+}

@@ -65,7 +65,12 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
   });
 
   test('the log proves the saga completed: recovery says so and resolve ends it completed', async () => {
-    const dir = await crashedOpen('open_workspace:3:after_outcome');
+    // One commit per step writes the last outcome with `completed`, so no crash point leaves this:
+    // kill after the last reply, then write that outcome by hand, as an older build's crash would leave it.
+    const dir = await crashedOpen('open_workspace:3:after_dispatch');
+    const db = new Database(path.join(dir, LOG_FILE_NAME));
+    db.prepare(`UPDATE launcher_saga_step SET state = 'succeeded', ended_at = started_at WHERE step_index = 3`).run();
+    db.close();
     await withBoot(dir, async (app) => {
       const [marked] = app.recovery.marked;
       assert.ok(marked);
@@ -106,14 +111,16 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
       assert.equal(done.state, 'completed');
       await refused(app.compensate(done.sagaId, { note: 'x' }), 'wrong_state', file);
       await assert.rejects(app.compensate(marked.sagaId, { note: '   ' }), /needs a note/);
-      // No step in flight: no confirmation needed. A second call while the first runs is refused.
-      const first = app.compensate(marked.sagaId, { note: 'undo it' });
+      // Step 2 is in flight (after step 1's outcome comes step 2's pending row, in one commit): it
+      // needs the operator's confirmation. A second call while the first runs is refused.
+      await refused(app.compensate(marked.sagaId, { note: 'undo it' }), 'unknown_outcome', file);
+      const first = app.compensate(marked.sagaId, { note: 'undo it', confirmUnknown: true });
       // (The first call writes meanwhile, so "nothing written" is checked by the rows afterwards.)
-      await assert.rejects(app.compensate(marked.sagaId, { note: 'me too' }), (err: unknown) => err instanceof OperatorActionError && err.code === 'being_compensated');
+      await assert.rejects(app.compensate(marked.sagaId, { note: 'me too', confirmUnknown: true }), (err: unknown) => err instanceof OperatorActionError && err.code === 'being_compensated');
       const out = await first;
       assert.equal(out.state, 'failed');
       assert.deepEqual(out.compensated, [1, 0]);
-      assert.equal(app.log.saga(marked.sagaId)?.steps.length, 4, 'one undo per step: the refused call appended nothing');
+      assert.equal(app.log.saga(marked.sagaId)?.steps.length, 5, 'three forward rows and one undo per succeeded step: the refused calls appended nothing');
       assert.equal(app.log.operatorActions(marked.sagaId).length, 1);
     });
     assert.equal(workspacesIn(dir), 1, "only the completed saga's workspace is left");

@@ -42,12 +42,27 @@ export async function measureSize1000(dir: string, distDir: string): Promise<Siz
   const sizeFile = path.join(sizeDir, 'launcher-sagas.db');
   const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
   const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false });
-  await runMany(1000, 8, async (i) => {
-    const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });
-    if (outcome.state !== 'completed') throw new Error(`open_workspace ended ${outcome.state}: ${outcome.failureReason}`);
-  });
-  // Shutdown checkpoints the WAL into the file and closes it.
-  await engine.shutdown(1000);
+  try {
+    await runMany(1000, 8, async (i) => {
+      const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });
+      if (outcome.state !== 'completed') throw new Error(`open_workspace ended ${outcome.state}: ${outcome.failureReason}`);
+      // A thousand live session processes would measure the machine's memory, not the log: each
+      // session is stopped by asking host directly, which writes nothing to the log.
+      const { sessionId } = outcome.outputs[1] as { sessionId: string };
+      const { generation } = await engine.peers.ready('host');
+      const stopped = await engine.peers.request('host', generation, {
+        sagaId: outcome.sagaId,
+        stepIndex: 1_000,
+        command: { op: 'stop_session', sessionId },
+        idempotencyKey: null,
+        deadlineMs: 10_000,
+      });
+      if (!stopped.ok) throw new Error(`the bench could not stop session ${sessionId}: ${stopped.failure.message}`);
+    });
+  } finally {
+    // Shutdown checkpoints the WAL into the file and closes it; on a failure it stops the peers too.
+    await engine.shutdown(1000);
+  }
   return sizeBreakdown(sizeFile);
 }
 

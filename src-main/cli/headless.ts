@@ -28,7 +28,7 @@ function untilSignalled(): Promise<NodeJS.Signals> {
 }
 
 /** One line on what recovery did at this launch. */
-export function recoveryLine(marked: number, movedAside: number, skipped: string | null): string {
+function recoveryLine(marked: number, movedAside: number, skipped: string | null): string {
   if (skipped !== null) return skipped;
   const parts: string[] = [];
   if (marked > 0) parts.push(`recovered ${marked} interrupted saga${marked === 1 ? '' : 's'}; ${marked === 1 ? 'it needs' : 'they need'} review in the panel`);

@@ -51,8 +51,4 @@ export class SelfHandlers {
   get(op: string): CommandHandler | undefined {
     return this.handlers.get(op);
   }
-
-  ops(): string[] {
-    return [...this.handlers.keys()];
-  }
 }

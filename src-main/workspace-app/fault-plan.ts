@@ -16,6 +16,12 @@ export type SagaFaults = z.infer<typeof PlanFile>;
 
 export const FAULT_PLAN_DIR = 'fault-plans';
 
+/**
+ * Plans written by this process, by profile folder: main's own (self) handlers read them from
+ * memory, so a self step pays no file read; only peer processes read the files.
+ */
+const writtenHere = new Map<string, Map<number, SagaFaults>>();
+
 export class FaultPlan {
   readonly dir: string;
 
@@ -33,10 +39,24 @@ export class FaultPlan {
     const tmp = `${this.file(sagaId)}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify(PlanFile.parse(faults)));
     fs.renameSync(tmp, this.file(sagaId));
+    this.mine().set(sagaId, faults);
   }
 
   clear(sagaId: number): void {
     fs.rmSync(this.file(sagaId), { force: true });
+    this.mine().delete(sagaId);
+  }
+
+  private mine(): Map<number, SagaFaults> {
+    let plans = writtenHere.get(this.dir);
+    if (!plans) writtenHere.set(this.dir, (plans = new Map()));
+    return plans;
+  }
+
+  /** The fault this process planned for row `stepIndex` or `op` of saga `sagaId`: no file is read. */
+  getPlannedHere(sagaId: number, op: string, stepIndex: number): Fault | undefined {
+    const plan = writtenHere.get(this.dir)?.get(sagaId);
+    return plan?.[`#${stepIndex}`] ?? plan?.[op];
   }
 
   /** The fault planned for row `stepIndex` or for `op` in saga `sagaId`, if any. A plan that cannot be read is an error, never "no fault". */
@@ -79,7 +99,8 @@ export function withFaults(handlers: Record<string, CommandHandler>, plan: Fault
   const wrapped: Record<string, CommandHandler> = {};
   for (const [op, handler] of Object.entries(handlers)) {
     wrapped[op] = (command, ctx) => {
-      const fault = plan.get(ctx.sagaId, op, ctx.stepIndex);
+      // Main writes every plan, so its own handlers need no file; a peer reads the plan main wrote.
+      const fault = site === 'self' ? plan.getPlannedHere(ctx.sagaId, op, ctx.stepIndex) : plan.get(ctx.sagaId, op, ctx.stepIndex);
       if (fault === undefined) return handler(command, ctx);
       if (fault === 'error') throw new Error(`injected failure of '${op}' (fault hook)`);
       if (site === 'self') {

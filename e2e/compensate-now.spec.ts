@@ -1,7 +1,9 @@
 // "Compensate now" as an operator does it in the panel after a crash: main is killed with
 // step 2 of open_workspace in flight, the relaunched panel refuses until the operator confirms
 // they checked that step by hand, then undoes steps 1 and 0 through the real peers; srv's own
-// store holds no workspace afterwards and the saga ends failed, recorded with who and the note.
+// store holds no workspace afterwards and the saga ends failed, recorded with who and the note. A
+// second crash leaves a host step whose receipt shows it applied: reconciliation says so and the
+// panel undoes it without asking for a by-hand check.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -63,4 +65,29 @@ test('compensate now in the browser: refused while step 2 is unknown, then every
   const doc = await diag();
   expect(doc.sagas.map((s) => s.state)).toEqual(['failed']);
   expect(doc.sagas[0]!.steps.map((s) => s.state)).toEqual(['compensated', 'compensated', 'pending', 'succeeded', 'succeeded']);
+});
+
+test("compensate now in the browser after reconciliation: host's receipt shows step 1 applied, so it is undone with no box to tick", async ({ app, profileDir }) => {
+  // host started the session and wrote its receipt; main died before recording the reply.
+  const crashing = await app.launch({ crashAt: 'open_workspace:1:after_dispatch' });
+  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'receipt-says', failLastStep: false });
+  expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
+  expect((await answer).ok).toBe(false);
+
+  const relaunched = await app.launch();
+  const panel = await relaunched.panel();
+  await panel.getByTestId('recovery-banner').getByTestId('banner-saga').first().click();
+  const detail = panel.getByTestId('saga-detail');
+  await expect(detail.getByTestId('detail-state')).toHaveText('failed_compensation');
+  // The panel is up before reconciliation finishes; its answer arrives as a live update.
+  await expect(detail.getByTestId('compensate-known')).toContainText("step 1 'start_session' on host applied: compensate now will undo it");
+  await expect(detail.getByTestId('detail-reason')).toContainText("reconciliation: step 1 'start_session' on host was applied");
+  await expect(detail.getByTestId('compensate-confirm')).toHaveCount(0);
+
+  await detail.getByTestId('action-note').fill("host's receipt shows the session started");
+  await detail.getByTestId('compensate-submit').click();
+  await expect(detail.getByTestId('detail-state')).toHaveText('failed');
+  await expect(detail.getByTestId('detail-reason')).toContainText('undid steps 1, 0');
+  expect(workspacesIn(profileDir), "no workspace left in srv's store").toBe(0);
+  expect(await relaunched.stop()).toEqual({ code: 0, signal: null });
 });

@@ -87,20 +87,35 @@ export function operatorSection(api: SagaPanelApi, saga: SagaDetailView, onDone:
     resolveBlock = h('div', { class: 'proof' }, h('p', { testid: 'proof-text' }, `The log proves it: ${proof.why}.`), resolve);
   }
 
-  const unknownStep = saga.inFlightStep;
+  // What "compensate now" will do with each step left in flight follows reconciliation's answer:
+  // applied is undone, not applied is left, unknown needs the operator's word that they checked it.
+  const inFlight = saga.steps.filter((s) => s.state === 'pending');
+  const unknownSteps = inFlight.filter((s) => s.reconciliation?.answer !== 'applied' && s.reconciliation?.answer !== 'not_applied');
+  const known = inFlight.filter((s) => !unknownSteps.includes(s));
+  const label = (s: (typeof inFlight)[number]) => `step ${s.stepIndex} '${s.name}' on ${s.target ?? 'its target'}`;
+  const knownRows = known.map((s) =>
+    h(
+      'p',
+      { class: 'muted', testid: 'compensate-known' },
+      s.reconciliation?.answer === 'applied'
+        ? `Its peer's receipt shows ${label(s)} applied: compensate now will undo it${s.compensatesIndex === null ? '' : ' (this undo is recorded as done)'}.`
+        : `Its peer's receipts show ${label(s)} was not applied: there is nothing of it to undo.`,
+    ),
+  );
   const confirm = h('input', { type: 'checkbox', testid: 'compensate-confirm', id: `confirm-${saga.sagaId}` });
-  const confirmRow = unknownStep
-    ? h(
-        'p',
-        { class: 'confirm' },
-        confirm,
-        h(
-          'label',
-          { for: `confirm-${saga.sagaId}` },
-          ` I checked step ${unknownStep.stepIndex} '${unknownStep.name}' on ${unknownStep.target ?? 'its target'} by hand: its outcome is unknown to the app, and it will not be undone.`,
-        ),
-      )
-    : null;
+  const confirmRow =
+    unknownSteps.length > 0
+      ? h(
+          'p',
+          { class: 'confirm' },
+          confirm,
+          h(
+            'label',
+            { for: `confirm-${saga.sagaId}` },
+            ` I checked ${unknownSteps.map(label).join(', ')} by hand: ${unknownSteps.length === 1 ? 'its outcome is' : 'their outcomes are'} unknown to the app, and ${unknownSteps.length === 1 ? 'it' : 'they'} will not be undone.`,
+          ),
+        )
+      : null;
   const compensate = h('button', { type: 'button', testid: 'compensate-submit' }, 'Compensate now');
   buttons.push(compensate);
   compensate.addEventListener('click', async () => {
@@ -135,6 +150,7 @@ export function operatorSection(api: SagaPanelApi, saga: SagaDetailView, onDone:
     ),
     h('label', { for: id, class: 'sr-only' }, 'Note for the action'),
     note,
+    ...knownRows,
     confirmRow,
     h('div', { class: 'row' }, compensate),
     error,

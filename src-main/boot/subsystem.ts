@@ -85,7 +85,7 @@ export interface OperatorNoteRequest {
 export interface CompensateNowRequest extends OperatorNoteRequest {
   /** The operator checked every in-flight step of unknown outcome by hand. */
   confirmUnknown?: boolean;
-  /** What is known of each in-flight step (reconciliation's answer); every one is `unknown` by default. */
+  /** What is known of each in-flight step; by default the answer reconciliation recorded on its row. */
   inFlightOutcome?: InFlightOutcomes;
 }
 
@@ -224,7 +224,13 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
     // After the peers phase and not awaited: the panel and diag are ready before it finishes, and
     // a change event tells them when it has. A failure is reported as a skipped run, never thrown.
     const reconciliation: Promise<ReconciliationReport> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => reconcile(log, peers, { events, ...(options.reconcileDeadlineMs !== undefined && { deadlineMs: options.reconcileDeadlineMs }) }))
+      .then(() =>
+        reconcile(log, peers, {
+          events,
+          sensitiveFields: (name) => sagas.get(name)?.sensitive ?? null,
+          ...(options.reconcileDeadlineMs !== undefined && { deadlineMs: options.reconcileDeadlineMs }),
+        }),
+      )
       .catch((err: unknown) => ({
         asked: 0,
         recorded: 0,

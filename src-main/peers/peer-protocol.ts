@@ -38,15 +38,22 @@ export type ReceiptDurability = z.infer<typeof ReceiptDurability>;
 export const ReceiptOutcome = z.enum(['succeeded', 'failed']);
 export type ReceiptOutcome = z.infer<typeof ReceiptOutcome>;
 
-/** A receipt as it travels to main (its output stays in the peer). */
+/** A receipt's output travels only up to this size; a larger one stays in the peer (main then knows it applied, not what it returned). */
+export const MAX_RECEIPT_OUTPUT_CHARS = 64 * 1024;
+
+/** A receipt as it travels to main, with the output of an applied step so "compensate now" can build its undo. */
 export const WireReceipt = StepRef.extend({
   attempt: z.number().int().positive(),
   op: z.string().min(1).max(200),
   outcome: ReceiptOutcome,
   durability: ReceiptDurability,
   recordedAt: z.string().datetime(),
+  /** The step's output as JSON text; null when it failed, when none was kept, or when it is too large to send. */
+  outputJson: z.string().max(MAX_RECEIPT_OUTPUT_CHARS).nullable().default(null),
 });
 export type WireReceipt = z.infer<typeof WireReceipt>;
+/** What a receipt store hands the runtime: `outputJson` may be left out (a store that keeps no outputs). */
+export type WireReceiptInput = z.input<typeof WireReceipt>;
 
 export const ReceiptsReply = z.discriminatedUnion('ok', [
   z.object({

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { ReceiptDraft } from '../saga/command';
 import { errorMessage } from '../saga/command';
 import type { StepRef } from '../saga/reconciliation';
-import type { ReceiptDurability, ReceiptOutcome, WireReceipt } from './peer-protocol';
+import { MAX_RECEIPT_OUTPUT_CHARS, type ReceiptDurability, type ReceiptOutcome, type WireReceiptInput } from './peer-protocol';
 
 export interface Receipt extends ReceiptDraft {
   outcome: ReceiptOutcome;
@@ -24,7 +24,7 @@ export interface ReceiptStore {
   /** Why this store is not the one earlier launches wrote (a damaged one moved aside), or null. */
   readonly note: string | null;
   /** Read-only: the receipts held for these steps (any attempt). */
-  forSteps(steps: readonly StepRef[]): WireReceipt[];
+  forSteps(steps: readonly StepRef[]): WireReceiptInput[];
   /** The output of the applied step that carried this idempotency key, if any. */
   byKey(key: string): { output: unknown } | undefined;
   /** Idempotent per (saga, step, attempt): a receipt the handler recorded already is kept as it is. */
@@ -79,8 +79,11 @@ export class ReceiptTable implements ReceiptStore {
       byKey: db.prepare<[string], { output_json: string | null }>(
         `SELECT output_json FROM peer_receipt WHERE idempotency_key = ? AND outcome = 'succeeded' LIMIT 1`,
       ),
-      forSteps: db.prepare<[string], { saga_id: number; step_index: number; attempt: number; op: string; outcome: ReceiptOutcome; durability: ReceiptDurability; recorded_at: string }>(
-        `SELECT saga_id, step_index, attempt, op, outcome, durability, recorded_at FROM peer_receipt
+      forSteps: db.prepare<
+        [string],
+        { saga_id: number; step_index: number; attempt: number; op: string; outcome: ReceiptOutcome; durability: ReceiptDurability; recorded_at: string; output_json: string | null }
+      >(
+        `SELECT saga_id, step_index, attempt, op, outcome, durability, recorded_at, output_json FROM peer_receipt
          WHERE (saga_id, step_index) IN (SELECT json_extract(value, '$.sagaId'), json_extract(value, '$.stepIndex') FROM json_each(?))
          ORDER BY saga_id, step_index, attempt`,
       ),
@@ -111,7 +114,7 @@ export class ReceiptTable implements ReceiptStore {
     return row ? { output: row.output_json === null ? null : JSON.parse(row.output_json) } : undefined;
   }
 
-  forSteps(steps: readonly StepRef[]): WireReceipt[] {
+  forSteps(steps: readonly StepRef[]): WireReceiptInput[] {
     return this.sql.forSteps.all(JSON.stringify(steps)).map((r) => ({
       sagaId: r.saga_id,
       stepIndex: r.step_index,
@@ -120,6 +123,7 @@ export class ReceiptTable implements ReceiptStore {
       outcome: r.outcome,
       durability: r.durability,
       recordedAt: r.recorded_at,
+      outputJson: r.outcome === 'succeeded' && r.output_json !== null && r.output_json.length <= MAX_RECEIPT_OUTPUT_CHARS ? r.output_json : null,
     }));
   }
 }

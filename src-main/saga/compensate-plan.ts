@@ -9,20 +9,20 @@ import type { SagaDefinition, StepDefinition } from './define-saga';
 import { OperatorActionError } from './operator-errors';
 import { REDACTED } from './redaction';
 
-/**
- * What is known of a step left in flight (a `pending` row). Reconciliation with the peers plugs
- * in here; until it does, every in-flight step is `unknown`.
- */
+/** What is known of a step left in flight (a `pending` row). */
 export type InFlightOutcomes = (step: StepRecord) => InFlightOutcome;
-export const ALL_UNKNOWN: InFlightOutcomes = () => 'unknown';
+/** The default: what reconciliation recorded on the row from the peer's receipts; not asked yet is `unknown`. */
+export const FROM_RECONCILIATION: InFlightOutcomes = (step) => step.reconciliation?.answer ?? 'unknown';
 
 export interface PlannedUndo {
   /** The forward step undone. */
   index: number;
   step: StepDefinition<unknown>;
   command: Command;
-  /** A pending forward row its peer confirmed applied: recorded succeeded (output unknown) before its undo. */
+  /** A pending forward row its peer confirmed applied: recorded succeeded, with the output its receipt held, before its undo. */
   confirmApplied: boolean;
+  /** The output the undo was built from (the row's, or for a confirmed in-flight step its receipt's); null when none is known. */
+  outputJson: string | null;
 }
 
 export interface CompensatePlan {
@@ -100,7 +100,7 @@ export function planCompensation(
         `saga ${saga.sagaId}: the undo of step ${row.stepIndex} '${row.name}' needs ${redacted.join(', ')}, which the log holds only as ${REDACTED}; undo it by hand, and nothing was written`,
       );
     }
-    undos.push({ index: row.stepIndex, step, command, confirmApplied });
+    undos.push({ index: row.stepIndex, step, command, confirmApplied, outputJson: row.outputJson });
   }
   return { undos, undoneAlready, unknown };
 }

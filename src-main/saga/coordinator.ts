@@ -11,7 +11,7 @@ import { Command, errorMessage } from './command';
 import { type CrashPointName, crashPoint, loadCrashPoint } from './crash-points';
 import type { SagaDefinition, StepDefinition } from './define-saga';
 import type { NextStepInput, SagaLog } from './log/saga-log';
-import { ALL_UNKNOWN, type InFlightOutcomes, planCompensation } from './compensate-plan';
+import { FROM_RECONCILIATION, type InFlightOutcomes, planCompensation } from './compensate-plan';
 import { OperatorActionError } from './operator-errors';
 import { toLogJson } from './redaction';
 import type { Router } from './router';
@@ -142,7 +142,7 @@ export interface CompensateNowOptions {
   note: string;
   /** The operator checked every in-flight step whose outcome is unknown by hand. */
   confirmUnknown?: boolean;
-  /** What is known of each step left in flight; reconciliation plugs in here. Default: all unknown. */
+  /** What is known of each step left in flight. Default: the answer reconciliation recorded on its row (`unknown` until it has). */
   inFlightOutcome?: InFlightOutcomes;
 }
 
@@ -272,7 +272,7 @@ export class Coordinator {
     }
     const unroutable = this.unroutable(def);
     if (unroutable !== null) throw new OperatorActionError('unknown_saga', `saga ${sagaId} was not compensated: ${unroutable}; nothing was written`);
-    const plan = planCompensation(def, saga, options.inFlightOutcome ?? ALL_UNKNOWN, options.confirmUnknown === true, buildCommand);
+    const plan = planCompensation(def, saga, options.inFlightOutcome ?? FROM_RECONCILIATION, options.confirmUnknown === true, buildCommand);
     // From here on the action is recorded: the saga is compensating until it ends.
     const actionId = this.log.beginOperatorCompensation(sagaId, options.operator, options.note);
     const run: Run = { def, sagaId, input: null, signal: undefined, state: 'compensating', outputs: [], succeeded: [], compensated: [], first: null };
@@ -292,7 +292,7 @@ export class Coordinator {
       try {
         for (const row of plan.undoneAlready) this.write(`record compensation step ${row} as done`, () => this.log.finishCompensation(sagaId, row, null));
         for (const undo of plan.undos) {
-          if (undo.confirmApplied) this.write(`record step ${undo.index} as applied`, () => this.log.finishStep(sagaId, undo.index, null));
+          if (undo.confirmApplied) this.write(`record step ${undo.index} as applied`, () => this.log.finishStep(sagaId, undo.index, undo.outputJson));
           const label = `the undo of step ${undo.index} '${undo.step.name}' (target ${undo.step.target})`;
           const result = await this.runUndo(run, { step: undo.step, index: undo.index, label, command: undo.command });
           if (result.ok) run.compensated.push(undo.index);

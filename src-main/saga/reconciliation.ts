@@ -4,6 +4,7 @@
 import type { ReconciledAnswer } from '../../src-shared/saga-model';
 import type { ReconciledStep, SagaLog, StepToReconcile } from './log/saga-log';
 import type { SagaEvents } from './saga-events';
+import { toLogJson } from './redaction';
 import type { PeerTarget } from './step-failure';
 
 export interface StepRef {
@@ -11,7 +12,7 @@ export interface StepRef {
   stepIndex: number;
 }
 
-/** One receipt as a peer reports it to reconciliation (its output stays in the peer). */
+/** One receipt as a peer reports it to reconciliation. */
 export interface PeerReceipt extends StepRef {
   attempt: number;
   op: string;
@@ -19,6 +20,8 @@ export interface PeerReceipt extends StepRef {
   /** `atomic`: recorded in the effect's own transaction; `after_effect`: recorded just after it. */
   durability: 'atomic' | 'after_effect';
   recordedAt: string;
+  /** An applied step's output as JSON, when the peer kept and sent it; "compensate now" builds the undo from it. */
+  outputJson: string | null;
 }
 
 export type ReceiptsAnswer =
@@ -62,6 +65,8 @@ interface Verdict {
   answer: ReconciledAnswer;
   why: string;
   source: string;
+  /** An applied step's output from its receipt, as the peer sent it (not yet redacted). */
+  outputJson?: string | null;
 }
 
 const key = (r: StepRef) => `${r.sagaId}:${r.stepIndex}`;
@@ -82,7 +87,12 @@ export function judge(steps: readonly StepToReconcile[], answer: ReceiptsAnswer)
     const applied = receipts.find((r) => r.outcome === 'succeeded');
     if (applied) {
       const how = applied.durability === 'atomic' ? 'recorded with its effect' : 'recorded just after its effect';
-      return { answer: 'applied', why: `the peer holds a receipt for '${applied.op}' (attempt ${applied.attempt}, ${how}, at ${applied.recordedAt})`, source: answer.source };
+      return {
+        answer: 'applied',
+        why: `the peer holds a receipt for '${applied.op}' (attempt ${applied.attempt}, ${how}, at ${applied.recordedAt})`,
+        source: answer.source,
+        outputJson: applied.outputJson,
+      };
     }
     if (answer.storeCreatedAt > st.startedAt) {
       const note = answer.note === null ? 'missing when the peer started' : answer.note;
@@ -112,6 +122,21 @@ export interface ReconcileOptions {
   /** How long each peer has to answer. */
   deadlineMs?: number;
   events?: SagaEvents;
+  /**
+   * The fields a saga marks sensitive, by saga name; null for a saga this app does not define. An
+   * applied step's output is recorded only when this says how to redact it, so no secret reaches the log.
+   */
+  sensitiveFields?: (sagaName: string) => readonly string[] | null;
+}
+
+/** The receipt's output as the log keeps it: redacted like any output, or null when it cannot be. */
+function outputForLog(outputJson: string | null | undefined, fields: readonly string[] | null): string | null {
+  if (outputJson === null || outputJson === undefined || fields === null) return null;
+  try {
+    return toLogJson(JSON.parse(outputJson) as unknown, fields);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -148,7 +173,8 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
     answers[v.answer] += 1;
     // The same answer for the same reason is not written again: a later launch changes nothing it already said.
     if (st.previous?.answer === v.answer && st.previous.why === v.why) continue;
-    changed.push({ sagaId: st.sagaId, stepIndex: st.stepIndex, ...v, sentence: sentenceFor(st, v) });
+    const outputJson = v.answer === 'applied' ? outputForLog(v.outputJson, options.sensitiveFields?.(st.sagaName) ?? null) : null;
+    changed.push({ sagaId: st.sagaId, stepIndex: st.stepIndex, answer: v.answer, why: v.why, source: v.source, outputJson, sentence: sentenceFor(st, v) });
   }
   const names = new Map(steps.map((s) => [s.sagaId, s.sagaName]));
   const sagaIds = log.recordReconciliation(changed);

@@ -54,7 +54,7 @@ describe('launcher-saga diag', () => {
     const log = SagaLog.open(file);
     assert.deepEqual(log.stepsToReconcile().map((st) => [st.sagaId, st.stepIndex, st.target]), [[ids.crashed, 1, 'host']]);
     const why = "the peer records 'start_session' receipts just after the effect and holds none for this step";
-    log.recordReconciliation([{ sagaId: ids.crashed, stepIndex: 1, answer: 'unknown', why, source: 'peer host generation 1', sentence: 'reconciliation: still unknown' }]);
+    log.recordReconciliation([{ sagaId: ids.crashed, stepIndex: 1, answer: 'unknown', why, source: 'peer host generation 1', outputJson: null, sentence: 'reconciliation: still unknown' }]);
     log.checkpoint();
     log.close();
     const r = runCli(['diag', '--db', file]);

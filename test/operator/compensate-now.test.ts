@@ -64,6 +64,38 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
     assert.equal(dumpSagaRecords(file), settled);
   });
 
+  test("an in-flight step its peer's receipt shows applied is undone with the output the receipt held, no confirmation needed", async () => {
+    // host replied to start_session (its receipt is written just after the effect), then main died before recording it.
+    const dir = await crashedOpen('open_workspace:1:after_dispatch');
+    const file = path.join(dir, LOG_FILE_NAME);
+    await withBoot(dir, async (app) => {
+      const [marked] = app.recovery.marked;
+      assert.ok(marked);
+      await app.reconciliation;
+      const inFlight = app.log.saga(marked.sagaId)!.steps[1]!;
+      assert.equal(inFlight.state, 'pending', 'reconciliation records, it never finishes a step');
+      assert.equal(inFlight.reconciliation?.answer, 'applied');
+      const sessionId = (JSON.parse(inFlight.outputJson ?? 'null') as { sessionId?: string } | null)?.sessionId;
+      assert.match(sessionId ?? '', /^session-/, "the receipt's output is kept on the row");
+      const out = await app.compensate(marked.sagaId, { note: 'host confirmed the session', operator: 'ops-ada' });
+      assert.equal(out.state, 'failed');
+      assert.deepEqual(out.compensated, [1, 0]);
+      assert.deepEqual(out.confirmedUnknown, []);
+      assert.equal(workspacesIn(dir), 0, "no workspace left in srv's store");
+      const saga = app.log.saga(marked.sagaId)!;
+      const undo = saga.steps.find((s) => s.compensatesIndex === 1)!;
+      assert.equal(undo.state, 'succeeded');
+      assert.equal((JSON.parse(undo.cmdJson ?? '{}') as { sessionId?: string }).sessionId, sessionId, 'the undo stopped the session the receipt named');
+      assert.equal(saga.steps[1]!.state, 'compensated');
+    });
+    const settled = dumpSagaRecords(file);
+    await withBoot(dir, async (app) => {
+      assert.deepEqual(app.recovery.marked, []);
+      await app.reconciliation;
+    });
+    assert.equal(dumpSagaRecords(file), settled, 'a third launch changes nothing');
+  });
+
   test('the log proves the saga completed: recovery says so and resolve ends it completed', async () => {
     // One commit per step writes the last outcome with `completed`, so no crash point leaves this:
     // kill after the last reply, then write that outcome by hand, as an older build's crash would leave it.

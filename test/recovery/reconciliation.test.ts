@@ -105,14 +105,14 @@ describe('judge: one answer against the steps asked', () => {
   const base = { ok: true as const, source: 'peer srv generation 1', storeCreatedAt: '2026-01-01T00:00:00.000Z', note: null, atomicOps: ['create_workspace'], receipts: [] };
 
   test('a receipt after the effect proves it applied; none proves nothing', () => {
-    const receipt = { sagaId: 7, stepIndex: 0, attempt: 1, op: 'create_workspace', outcome: 'succeeded' as const, durability: 'after_effect' as const, recordedAt: '2026-01-01T00:00:02.000Z' };
+    const receipt = { sagaId: 7, stepIndex: 0, attempt: 1, op: 'create_workspace', outcome: 'succeeded' as const, durability: 'after_effect' as const, recordedAt: '2026-01-01T00:00:02.000Z', outputJson: null };
     assert.equal(judge([step], { ...base, atomicOps: [], receipts: [receipt] })[0]?.answer, 'applied');
     assert.equal(judge([step], { ...base, atomicOps: [] })[0]?.answer, 'unknown');
     assert.equal(judge([step], base)[0]?.answer, 'not_applied');
   });
 
   test('a failed receipt of an atomic op is not applied; a store newer than the step is unknown', () => {
-    const failedOne = { sagaId: 7, stepIndex: 0, attempt: 1, op: 'create_workspace', outcome: 'failed' as const, durability: 'after_effect' as const, recordedAt: '2026-01-01T00:00:02.000Z' };
+    const failedOne = { sagaId: 7, stepIndex: 0, attempt: 1, op: 'create_workspace', outcome: 'failed' as const, durability: 'after_effect' as const, recordedAt: '2026-01-01T00:00:02.000Z', outputJson: null };
     assert.match(judge([step], { ...base, receipts: [failedOne] })[0]?.why ?? '', /it failed; its receipts commit with its effect/);
     assert.equal(judge([step], { ...base, storeCreatedAt: '2026-01-01T00:00:05.000Z' })[0]?.answer, 'unknown');
   });

@@ -94,6 +94,8 @@ export interface ReconciledStep {
   answer: ReconciledAnswer;
   why: string;
   source: string;
+  /** An applied step's output from its peer's receipt (redacted), kept on the still-pending row; else null. */
+  outputJson: string | null;
   /** Appended to the saga's failure reason: what reconciliation learned, in one sentence. */
   sentence: string;
 }
@@ -618,7 +620,10 @@ export class SagaLog {
          WHERE saga_id = @sagaId AND state IN ('running', 'compensating')`,
       ),
       reconcileStep: p(
-        `UPDATE launcher_saga_step SET reconciled = @answer, reconciled_why = @why, reconciled_source = @source, reconciled_at = @now
+        // The row stays pending (recovery's record of what was in flight); an applied step's output
+        // from its receipt goes beside it so "compensate now" can build the undo.
+        `UPDATE launcher_saga_step SET reconciled = @answer, reconciled_why = @why, reconciled_source = @source, reconciled_at = @now,
+           output_json = COALESCE(@outputJson, output_json)
          WHERE saga_id = @sagaId AND step_index = @stepIndex AND state = 'pending'`,
       ),
       // Appends, as markFailedCompensation does: the reason keeps what recovery said first.
@@ -1211,7 +1216,7 @@ export class SagaLog {
       const now = this.now();
       const changed = new Set<number>();
       for (const st of steps) {
-        const r = this.w.reconcileStep.run({ sagaId: st.sagaId, stepIndex: st.stepIndex, answer: st.answer, why: st.why, source: st.source, now });
+        const r = this.w.reconcileStep.run({ sagaId: st.sagaId, stepIndex: st.stepIndex, answer: st.answer, why: st.why, source: st.source, outputJson: st.outputJson, now });
         // A row no longer pending (an operator acted meanwhile) keeps what it says.
         if (r.changes !== 1) continue;
         this.w.appendReason.run({ sagaId: st.sagaId, sentence: st.sentence });

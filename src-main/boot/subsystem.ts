@@ -265,6 +265,9 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
         if (!saga) throw new OperatorActionError('not_found', `there is no saga ${sagaId} in the log`);
         const def = sagas.get(saga.name);
         if (!def) throw new OperatorActionError('unknown_saga', `saga ${sagaId} is '${saga.name.slice(0, 64)}', which this app does not define; nothing was written`);
+        // The plan follows reconciliation's answers, so an action taken right after launch (the CLI's)
+        // waits for them; reconciliation is bounded by its deadline and never rejects.
+        if (request.inFlightOutcome === undefined) await reconciliation;
         return coordinator.compensateFromLog(def, sagaId, {
           operator: request.operator ?? operatorName(),
           note,

@@ -23,6 +23,8 @@ async function refused(action: Promise<unknown> | (() => unknown), code: string,
 async function withBoot<T>(dir: string, fn: (app: SagaSubsystem) => Promise<T>): Promise<T> {
   const app = await bootWorkspace({ userDataDir: dir, retention: false });
   try {
+    // Reconciliation writes its answers in the background: let it finish so "nothing written" is the action's own.
+    await app.reconciliation;
     return await fn(app);
   } finally {
     await app.shutdown();

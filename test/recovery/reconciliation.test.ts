@@ -76,6 +76,14 @@ describe('reconciliation when the answer cannot be believed', { concurrency: 2 }
     assert.match(learned[3]!, /was not applied/);
   });
 
+  test("an applied step's output from its receipt is kept on the row, redacted like any output", async () => {
+    const dir = await crashAt('open_workspace:0:after_pending');
+    const { step } = await relaunch(dir, withOddSrv('secret'));
+    assert.equal(step.reconciliation?.answer, 'applied');
+    assert.equal(step.state, 'pending');
+    assert.deepEqual(JSON.parse(step.outputJson ?? 'null'), { workspaceId: 'ws-from-receipt', accessToken: '[redacted]' }, 'the sensitive field never reaches the log');
+  });
+
   test("a missing srv store answers unknown, never not_applied", async () => {
     const dir = await crashAt('open_workspace:0:after_pending');
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `${WORKSPACE_STORE_FILE}${suffix}`), { force: true });

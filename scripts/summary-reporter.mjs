@@ -4,7 +4,10 @@ export default async function* summaryReporter(source) {
   let passed = 0;
   let failed = 0;
   const skipped = new Map();
+  // Lines a test prints for the run's summary (the crash-point matrix's case count).
+  const notes = [];
   for await (const event of source) {
+    if (event.type === 'test:stdout' && /^crash-point matrix: /.test(event.data.message)) notes.push(event.data.message.trim());
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Suites report too; only leaves are tests.
     if (event.data.details?.type === 'suite') continue;
@@ -16,5 +19,6 @@ export default async function* summaryReporter(source) {
     else failed++;
   }
   const skips = [...skipped].map(([why, n]) => `${n} skipped: ${why}`).join('; ');
+  for (const note of notes) yield `\n${note}`;
   yield `\nunit+integration: ${passed + failed} ran, ${passed} passed, ${failed} failed${skips ? `; ${skips}` : ', 0 skipped'}\n`;
 }

@@ -104,6 +104,8 @@ interface Run {
   compensated: number[];
   /** Step 0 as start() left it: recorded pending with the saga row, or refused by the log; null when not readied yet. */
   first: Readied | null;
+  /** An operator's "compensate now", not the engine's compensation after a failed step (their crash points differ). */
+  operatorAction: boolean;
 }
 
 /** A forward step ready to send: its command built and its target's generation known. */
@@ -211,6 +213,7 @@ export class Coordinator {
       succeeded: [],
       compensated: [],
       first: null,
+      operatorAction: false,
     };
     // Step 0 goes in the saga row's commit when it is ready now (built, its peer up); otherwise
     // the saga row commits alone and step 0 is readied and recorded as any other step.
@@ -275,7 +278,7 @@ export class Coordinator {
     const plan = planCompensation(def, saga, options.inFlightOutcome ?? FROM_RECONCILIATION, options.confirmUnknown === true, buildCommand);
     // From here on the action is recorded: the saga is compensating until it ends.
     const actionId = this.log.beginOperatorCompensation(sagaId, options.operator, options.note);
-    const run: Run = { def, sagaId, input: null, signal: undefined, state: 'compensating', outputs: [], succeeded: [], compensated: [], first: null };
+    const run: Run = { def, sagaId, input: null, signal: undefined, state: 'compensating', outputs: [], succeeded: [], compensated: [], first: null, operatorAction: true };
     this.emit(run, null);
     const before = saga.failureReason ?? 'reason not recorded';
     const done = (async (): Promise<CompensateNowOutcome> => {
@@ -601,7 +604,7 @@ export class Coordinator {
       this.log.appendCompensation({ sagaId: run.sagaId, compensatesIndex: index, name: `undo ${step.name}`, target: step.target, cmdJson, peerGeneration: generation }),
     );
     this.emit(run, rowIndex);
-    this.crash(run, index, 'during_compensation');
+    this.crash(run, index, run.operatorAction ? 'compensate_now_undo_pending' : 'during_compensation');
     const result = await this.router.dispatch({
       target: step.target,
       generation,
@@ -620,6 +623,7 @@ export class Coordinator {
       this.write(`record ${label} as failed`, () => this.log.failStep(run.sagaId, rowIndex, result.failure.message, result.failure.kind));
     }
     this.emit(run, rowIndex);
+    if (run.operatorAction) this.crash(run, index, 'compensate_now_undo_outcome');
     if (result.ok) return { ok: true, output: result.output };
     return { ok: false, failure: result.failure, why: `${label} failed: ${result.failure.message}` };
   }

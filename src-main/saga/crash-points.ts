@@ -23,7 +23,18 @@ export const CrashPointName = z.enum([
   // (command not built, peer unavailable), has its outcome committed alone, nothing in flight.
   'after_outcome',
   // The undo of <stepIndex> is recorded pending; its outcome is not (undos keep a commit each).
+  // Only the engine's own compensation after a failed step; "compensate now" has its own points.
   'during_compensation',
+  // Reconciliation after a relaunch (<stepIndex> is the in-flight step asked about): every peer
+  // has answered, and none of the answers is recorded. The log holds what recovery wrote and no
+  // more; the step row carries no answer (or the previous launch's).
+  'reconcile_answered',
+  // "Compensate now" (<stepIndex> is the undone forward step): the saga is `compensating`, the
+  // operator action is recorded, the undo's row is committed pending and nothing was sent.
+  'compensate_now_undo_pending',
+  // "Compensate now": the undo's outcome is committed; the next undo (or the end of the action
+  // and the saga's new state) is not.
+  'compensate_now_undo_outcome',
 ]);
 export type CrashPointName = z.infer<typeof CrashPointName>;
 

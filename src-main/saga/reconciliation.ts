@@ -2,6 +2,7 @@
 // steps recovery left in flight it holds receipts for, and records the answer on the step row.
 // Nothing is re-sent and no saga changes state: this module sees the receipt port, never the router.
 import type { ReconciledAnswer } from '../../src-shared/saga-model';
+import { crashPoint } from './crash-points';
 import type { ReconciledStep, SagaLog, StepToReconcile } from './log/saga-log';
 import type { SagaEvents } from './saga-events';
 import { toLogJson } from './redaction';
@@ -168,6 +169,8 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
       }
     }),
   );
+  // Test-only: every answer is in, none is recorded (inert unless LAUNCHER_CRASH_AT names the step).
+  for (const st of verdicts.keys()) crashPoint(st.sagaName, st.stepIndex, 'reconcile_answered');
   const changed: ReconciledStep[] = [];
   for (const [st, v] of verdicts) {
     answers[v.answer] += 1;

@@ -63,7 +63,7 @@ describe('launcher-saga compensate', () => {
 
   test('a crash inside compensate now is recovered like any compensation', async () => {
     const dir = await crashedOpen('open_workspace:1:after_outcome');
-    const crashed = runCli(['compensate', '--user-data-dir', dir, '--saga', '1', '--note', 'first try', '--confirm-unknown'], { LAUNCHER_CRASH_AT: 'open_workspace:0:during_compensation' });
+    const crashed = runCli(['compensate', '--user-data-dir', dir, '--saga', '1', '--note', 'first try', '--confirm-unknown'], { LAUNCHER_CRASH_AT: 'open_workspace:0:compensate_now_undo_pending' });
     assert.equal(crashed.status, null, 'SIGKILLed at the crash point');
     const diag = runCli(['diag', '--db', path.join(dir, LOG_FILE_NAME), '--saga', '1', '--json']);
     assert.match(diag.stdout, /"state": "compensating"/);

@@ -185,6 +185,7 @@ const REFUSAL_CODES: Record<OperatorRefusal, ErrorCode> = {
   unknown_saga: 'refused',
   redacted_field: 'refused',
   undo_unbuildable: 'refused',
+  final_applied: 'conflict',
 };
 
 function toErrorResponse(err: unknown, channel: string): ErrorResponse {

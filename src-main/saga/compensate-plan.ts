@@ -56,6 +56,18 @@ export function planCompensation(
 ): CompensatePlan {
   const rows = saga.steps;
   const forward = new Map(rows.filter((s) => s.compensatesIndex === null).map((s) => [s.stepIndex, s]));
+  // Past a final step there is no way back: undoing the steps before it would leave, say, a
+  // published workspace with no session. The saga did its work; resolve it or repair by hand.
+  const finalDone = [...forward.values()].find(
+    (s) => s.kind === 'final' && (s.state === 'succeeded' || (s.state === 'pending' && outcomes(s) === 'applied')),
+  );
+  if (finalDone) {
+    const how = finalDone.state === 'succeeded' ? 'succeeded' : "was applied (its peer's receipt says so)";
+    throw new OperatorActionError(
+      'final_applied',
+      `saga ${saga.sagaId} was not compensated: step ${finalDone.stepIndex} '${finalDone.name}' is final and ${how}, so the steps before it stay as they are; resolve it if the log proves how it ended, or repair by hand and review; nothing was written`,
+    );
+  }
   const unknown: StepRecord[] = [];
   const undoneAlready: number[] = [];
   const toUndo: { row: StepRecord; confirmApplied: boolean }[] = [];

@@ -13,6 +13,7 @@ export const OperatorRefusal = z.enum([
   'redacted_field', // an undo would need a value the log holds only as [redacted]
   'undo_unbuildable', // an undo command cannot be built from what the log holds
   'not_proven', // resolve: the log does not prove how the saga ended
+  'final_applied', // compensate: a final (irreversible) step was applied, so undoing the others would leave a half-state
 ]);
 export type OperatorRefusal = z.infer<typeof OperatorRefusal>;
 

@@ -5,6 +5,7 @@ import type { ReconciledAnswer } from '../../src-shared/saga-model';
 import { crashPoint } from './crash-points';
 import type { ReconciledStep, SagaLog, StepToReconcile } from './log/saga-log';
 import type { SagaEvents } from './saga-events';
+import { provenByLog } from './log-proof';
 import { toLogJson } from './redaction';
 import type { PeerTarget } from './step-failure';
 
@@ -119,6 +120,26 @@ function sentenceFor(st: StepToReconcile, v: Verdict): string {
   return `reconciliation: step ${st.stepIndex} '${st.stepName}' on ${st.target ?? 'an unknown target'} was ${what} (${v.why}; ${v.source})`;
 }
 
+/**
+ * A receipt showing a step applied can complete what the log proves (every step done, only the
+ * terminal write lost): the saga's last new sentence then says so, as recovery's would have.
+ */
+function appendProofs(log: SagaLog, changed: ReconciledStep[]): void {
+  const lastBySaga = new Map<number, ReconciledStep>();
+  for (const c of changed) if (c.answer === 'applied') lastBySaga.set(c.sagaId, c);
+  for (const [sagaId, last] of lastBySaga) {
+    const saga = log.saga(sagaId);
+    if (!saga) continue;
+    const answered = new Map(changed.filter((c) => c.sagaId === sagaId).map((c) => [c.stepIndex, c]));
+    const steps = saga.steps.map((s) => {
+      const a = answered.get(s.stepIndex);
+      return a ? { ...s, reconciliation: { answer: a.answer, why: a.why, source: a.source, at: s.startedAt } } : s;
+    });
+    const proof = provenByLog(steps, saga.plannedSteps);
+    if (proof) last.sentence = `${last.sentence}; ${proof.why}`;
+  }
+}
+
 export interface ReconcileOptions {
   /** How long each peer has to answer. */
   deadlineMs?: number;
@@ -179,6 +200,7 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
     const outputJson = v.answer === 'applied' ? outputForLog(v.outputJson, options.sensitiveFields?.(st.sagaName) ?? null) : null;
     changed.push({ sagaId: st.sagaId, stepIndex: st.stepIndex, answer: v.answer, why: v.why, source: v.source, outputJson, sentence: sentenceFor(st, v) });
   }
+  appendProofs(log, changed);
   const names = new Map(steps.map((s) => [s.sagaId, s.sagaName]));
   const sagaIds = log.recordReconciliation(changed);
   for (const sagaId of sagaIds) options.events?.emit({ sagaId, name: names.get(sagaId) ?? '', state: 'failed_compensation', stepIndex: null });

@@ -13,7 +13,7 @@ import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
-import { LOG_FILE_NAME, type SagaSubsystem, startSagaSubsystem } from '../../src-main/index';
+import { LOG_FILE_NAME, OperatorActionError, type SagaSubsystem, provenByLog, startSagaSubsystem } from '../../src-main/index';
 import { WORKSPACE_SAGAS, workspaceApp } from '../../src-main/workspace-app/app';
 import { FaultPlan, withFaults } from '../../src-main/workspace-app/fault-plan';
 import { PanelViews, selfHandlers } from '../../src-main/workspace-app/panel-views';
@@ -186,9 +186,18 @@ async function runCase(c: MatrixCase): Promise<void> {
         const answer = saga.steps.find((s) => s.stepIndex === row.stepIndex)?.reconciliation?.answer;
         checkAnswer(dir, saga.sagaId, row, answer, row.stepIndex === lastKill.inFlight ? lastKill.sent : null);
       }
-      const outcome = await compensateAsOperator(app, saga.sagaId, 'matrix: checked the targets');
-      assert.equal(outcome.state, 'failed', `everything was undone: ${outcome.failureReason}`);
-      finalState = outcome.state;
+      const proof = provenByLog(saga.steps, saga.plannedSteps);
+      if (proof?.outcome === 'completed') {
+        // Every step is done (the last by its peer's receipt): nothing may be undone past a final step.
+        await assert.rejects(compensateAsOperator(app, saga.sagaId, 'matrix: undo it'), (err: unknown) => err instanceof OperatorActionError && err.code === 'final_applied');
+        assert.match(saga.failureReason ?? '', /it can be resolved as completed/, 'the reason says what the log and receipts prove');
+        finalState = app.resolve(saga.sagaId, { note: 'matrix: the receipts prove it', operator: 'matrix' }).state;
+        assert.deepEqual(app.log.saga(saga.sagaId)!.steps.map((s) => s.state).filter((s) => s !== 'succeeded'), [], 'resolved: the applied step is recorded done');
+      } else {
+        const outcome = await compensateAsOperator(app, saga.sagaId, 'matrix: checked the targets');
+        assert.equal(outcome.state, 'failed', `everything was undone: ${outcome.failureReason}`);
+        finalState = outcome.state;
+      }
     } else {
       assert.ok(finalState === 'none' || finalState === 'completed', `left as ${finalState}`);
     }

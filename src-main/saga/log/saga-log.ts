@@ -530,6 +530,9 @@ export class SagaLog {
       maxId: p(`SELECT COALESCE(MAX(saga_id), 0) FROM launcher_saga`).pluck(),
       nextStepIndex: p(`SELECT COALESCE(MAX(step_index), -1) + 1 FROM launcher_saga_step WHERE saga_id = ?`).pluck(),
       stepState: p(`SELECT state, compensates_index FROM launcher_saga_step WHERE saga_id = ? AND step_index = ?`),
+      appliedInFlight: p(
+        `SELECT step_index, compensates_index, output_json FROM launcher_saga_step WHERE saga_id = ? AND state = 'pending' AND reconciled = 'applied'`,
+      ),
       sagaState: p(`SELECT state FROM launcher_saga WHERE saga_id = ?`).pluck(),
       unresolved: p(unresolvedSql(true)),
       summary: p(`SELECT ${SUMMARY_COLUMNS}, s.input_json FROM launcher_saga s WHERE s.saga_id = ?`),
@@ -1167,6 +1170,12 @@ export class SagaLog {
     this.write(`resolve saga ${sagaId} as ${state}`, () => {
       const r = this.w.resolve.run({ sagaId, state, reason });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, state);
+      // Rows the proof counted as done by their peer's receipt are recorded so (with the receipt's output, kept on the row).
+      const applied = this.stmts.appliedInFlight.all(sagaId) as { step_index: number; compensates_index: number | null; output_json: string | null }[];
+      for (const row of applied) {
+        this.w.finishStep.run({ sagaId, stepIndex: row.step_index, outputJson: row.output_json, now: this.now() });
+        if (row.compensates_index !== null) this.w.markStepCompensated.run({ sagaId, stepIndex: row.compensates_index });
+      }
       this.w.insertAction.run({ sagaId, action: 'resolve', by, note, now: this.now(), outcome: state });
     });
   }

@@ -40,15 +40,10 @@ export function inFlightAnswers(app: SagaSubsystem, sagaId: number): Map<number,
 }
 
 /**
- * "Compensate now" with what reconciliation learned: the operator confirms by hand only when an
- * in-flight step's outcome stays unknown.
+ * "Compensate now" as an operator does it after reading reconciliation's answers (which it
+ * follows by default): they confirm by hand only when an in-flight step's outcome stays unknown.
  */
 export function compensateAsOperator(app: SagaSubsystem, sagaId: number, note: string): Promise<CompensateNowOutcome> {
   const answers = inFlightAnswers(app, sagaId);
-  return app.compensate(sagaId, {
-    note,
-    operator: 'matrix',
-    confirmUnknown: [...answers.values()].includes('unknown'),
-    inFlightOutcome: (row) => answers.get(row.stepIndex) ?? 'unknown',
-  });
+  return app.compensate(sagaId, { note, operator: 'matrix', confirmUnknown: [...answers.values()].includes('unknown') });
 }

@@ -89,7 +89,7 @@ function plans(file: string): Map<string, string[]> {
       if (!/\blauncher_/.test(sql) || /sqlite_master|pragma_|^\s*(CREATE|ALTER|DROP|INSERT INTO launcher_saga_meta\(key, value\)\s+SELECT)/i.test(sql)) continue;
       const named = [...new Set([...sql.matchAll(/@(\w+)/g)].map((m) => m[1]!))];
       const stmt = realPrepare.call(db, `EXPLAIN QUERY PLAN ${sql}`);
-      const rows = (named.length > 0 ? stmt.all(Object.fromEntries(named.map((n) => [n, null]))) : stmt.all(...Array<null>((sql.match(/\?/g) ?? []).length).fill(null))) as {
+      const rows = (named.length > 0 ? stmt.all(Object.fromEntries(named.map((n) => [n, null]))) : stmt.all(Array<null>((sql.match(/\?/g) ?? []).length).fill(null))) as {
         detail: string;
       }[];
       out.set(sql.replace(/\s+/g, ' ').trim(), rows.map((r) => r.detail));

@@ -14,6 +14,31 @@ export interface SizeBreakdown {
   pageSize: number;
   /** Bytes of pages by table or index name (free pages and pointer maps under their own names). */
   byObject: Record<string, number>;
+  /** Bytes of values per saga by `table.column`, as stored (text and blob lengths, integer widths), largest first. */
+  perSagaByColumn: Record<string, number>;
+}
+
+/** SQLite's stored width of an integer (record format 4; 0 and 1 take no bytes). */
+const INT_WIDTH = `CASE WHEN v IN (0, 1) THEN 0 WHEN v BETWEEN -128 AND 127 THEN 1 WHEN v BETWEEN -32768 AND 32767 THEN 2
+  WHEN v BETWEEN -8388608 AND 8388607 THEN 3 WHEN v BETWEEN -2147483648 AND 2147483647 THEN 4 ELSE 6 END`;
+
+/** What each column of the two saga tables holds per saga, so a goal missed says where the bytes are. */
+function columnBytes(db: Database.Database): Record<string, number> {
+  const sagas = Math.max(1, db.prepare(`SELECT COUNT(*) FROM launcher_saga`).pluck().get() as number);
+  const out: [string, number][] = [];
+  for (const table of ['launcher_saga', 'launcher_saga_step']) {
+    for (const col of db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]) {
+      const bytes = db
+        .prepare(
+          `SELECT COALESCE(SUM(CASE typeof(v) WHEN 'integer' THEN ${INT_WIDTH} WHEN 'real' THEN 8 WHEN 'null' THEN 0
+             ELSE length(CAST(v AS BLOB)) END), 0) FROM (SELECT "${col}" AS v FROM ${table})`,
+        )
+        .pluck()
+        .get() as number;
+      if (bytes > 0) out.push([`${table}.${col}`, Math.round((bytes / sagas) * 10) / 10]);
+    }
+  }
+  return Object.fromEntries(out.sort((a, b) => b[1] - a[1]));
 }
 
 /** Where the pages of a closed log go, measured with dbstat. */
@@ -30,7 +55,7 @@ export function sizeBreakdown(file: string): SizeBreakdown {
     const bytes = fs.statSync(file).size;
     // dbstat lists b-tree pages only; the rest are free-list and pointer-map pages.
     if (bytes > counted) byObject['(free list, pointer maps)'] = bytes - counted;
-    return { bytes, pageSize, byObject };
+    return { bytes, pageSize, byObject, perSagaByColumn: columnBytes(db) };
   } finally {
     db.close();
   }
@@ -72,6 +97,8 @@ if (process.argv[1] === import.meta.filename) {
     .then((r) => {
       console.log(`boot.size_1000_sagas_bytes ${r.bytes} (page size ${r.pageSize})`);
       for (const [name, bytes] of Object.entries(r.byObject)) console.log(`  ${name.padEnd(36)} ${bytes}`);
+      console.log('values per saga, by column (bytes as stored, before record headers and page space):');
+      for (const [name, bytes] of Object.entries(r.perSagaByColumn)) console.log(`  ${name.padEnd(36)} ${bytes}`);
     })
     .finally(() => fs.rmSync(dir, { recursive: true, force: true }));
 }

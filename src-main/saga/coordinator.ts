@@ -512,7 +512,7 @@ export class Coordinator {
       label: `step ${index} '${step.name}' (target ${step.target})`,
       command,
       generation,
-      idempotencyKey: step.kind === 'final' ? crypto.randomUUID() : null,
+      idempotencyKey: step.kind === 'final' ? newIdempotencyKey() : null,
       cmdJson: toLogJson(command, run.def.sensitive),
     };
   }
@@ -671,6 +671,14 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown): T {
     throw new Error(describeZodIssue(parsed.error));
   }
   return parsed.data;
+}
+
+/**
+ * 128 random bits in 22 characters: as unique as a UUID (122 bits) in 14 fewer bytes of every
+ * saga's final step row, and in every peer receipt that keeps it.
+ */
+function newIdempotencyKey(): string {
+  return crypto.randomBytes(16).toString('base64url');
 }
 
 /** The pending row of a readied forward step. */

@@ -45,7 +45,7 @@ describe('engine through real peers', () => {
       ['publish_workspace', 'srv', 'succeeded'],
     ]);
     assert.deepEqual(d.steps.map((s) => s.peerGeneration), [e.peers.generation('srv'), e.peers.generation('host'), null, e.peers.generation('srv')]);
-    assert.match(d.steps[3]!.idempotencyKey ?? '', /^[0-9a-f-]{36}$/);
+    assert.match(d.steps[3]!.idempotencyKey ?? '', /^[A-Za-z0-9_-]{22}$/);
     assert.doesNotMatch(JSON.stringify(d), /tok-secret/);
     const [ws, session, view] = out.outputs as [{ workspaceId: string }, { sessionId: string; pid: number }, { viewId: string }];
     const stored = (await workspaces()).workspaces.find((w) => w.workspaceId === ws.workspaceId);

@@ -695,10 +695,14 @@ export class SagaLog {
    * Runs one named transition as one transaction; any failure leaves the file as it was.
    * A transition that is a single statement runs in SQLite's own autocommit transaction:
    * the explicit BEGIN/COMMIT pair would cost a third of a step's write time and add nothing.
+   * `doing` may be a function: a step's wording is built only when an error needs it.
    */
-  private write<T>(doing: string, fn: () => T, shape: 'statements' | 'single' = 'statements'): T {
+  private write<T>(doing: string | (() => string), fn: () => T, shape: 'statements' | 'single' = 'statements'): T {
     if (this.readOnlyReason !== null) {
-      throw new SagaLogError(this.fileVersion > SCHEMA_VERSION ? 'newer_schema' : 'read_only', `cannot ${doing}: ${this.readOnlyReason}`);
+      throw new SagaLogError(
+        this.fileVersion > SCHEMA_VERSION ? 'newer_schema' : 'read_only',
+        `cannot ${typeof doing === 'string' ? doing : doing()}: ${this.readOnlyReason}`,
+      );
     }
     try {
       if (shape === 'single') return fn();
@@ -706,7 +710,7 @@ export class SagaLog {
       this.inTransaction ??= this.db.transaction((body: () => unknown) => body());
       return this.inTransaction.immediate(fn) as T;
     } catch (err) {
-      throw toSagaLogError(err, doing, this.file);
+      throw toSagaLogError(err, typeof doing === 'string' ? doing : doing(), this.file);
     }
   }
 
@@ -728,7 +732,7 @@ export class SagaLog {
   }
 
   startSaga(input: StartSagaInput): number {
-    return this.write(`start saga '${input.name}'`, () => {
+    return this.write(() => `start saga '${input.name}'`, () => {
       const highest = this.maxSagaId();
       // A caller-chosen id at or below the high-water mark may belong to a pruned saga: refuse it.
       if (input.sagaId !== undefined && input.sagaId <= highest) {
@@ -737,16 +741,18 @@ export class SagaLog {
       const sagaId = input.sagaId ?? highest + 1;
       // Reserved outside the file first: if this file is lost, the next log still starts above it.
       this.idReservation?.ensure(sagaId);
+      // One time per commit: step 0 starts when its saga does.
+      const now = this.now();
       this.w.insertSaga.run({
         sagaId,
         name: input.name,
-        now: this.now(),
+        now,
         inputJson: input.inputJson,
         plannedSteps: input.plannedSteps ?? null,
         bootId: input.bootId ?? null,
       });
       this.w.setHighWater.run({ id: sagaId });
-      if (input.firstStep) this.insertPending(sagaId, 0, input.firstStep);
+      if (input.firstStep) this.insertPending(sagaId, 0, input.firstStep, now);
       return sagaId;
     });
   }
@@ -758,19 +764,19 @@ export class SagaLog {
 
   /** The write-ahead record: committed before the step is dispatched. */
   startStep(input: StartStepInput): void {
-    this.write(`record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {
-      this.insertPending(input.sagaId, input.stepIndex, input);
+    this.write(() => `record step ${input.stepIndex} '${input.name}' of saga ${input.sagaId} as pending`, () => {
+      this.insertPending(input.sagaId, input.stepIndex, input, this.now());
     }, 'single');
   }
 
-  private insertPending(sagaId: number, stepIndex: number, step: NextStepInput): void {
+  private insertPending(sagaId: number, stepIndex: number, step: NextStepInput, now: string): void {
     this.w.insertStep.run({
       sagaId,
       stepIndex,
       name: step.name,
       cmdJson: step.cmdJson,
       target: step.target,
-      now: this.now(),
+      now,
       kind: step.kind ?? null,
       idempotencyKey: step.idempotencyKey ?? null,
       peerGeneration: step.peerGeneration ?? null,
@@ -779,11 +785,11 @@ export class SagaLog {
   }
 
   finishStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
-    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded`, () => this.markSucceeded(sagaId, stepIndex, outputJson), 'single');
+    this.write(() => `record step ${stepIndex} of saga ${sagaId} as succeeded`, () => this.markSucceeded(sagaId, stepIndex, outputJson, this.now()), 'single');
   }
 
-  private markSucceeded(sagaId: number, stepIndex: number, outputJson: string | null): void {
-    const r = this.w.finishStep.run({ sagaId, stepIndex, outputJson, now: this.now() });
+  private markSucceeded(sagaId: number, stepIndex: number, outputJson: string | null, now: string): void {
+    const r = this.w.finishStep.run({ sagaId, stepIndex, outputJson, now });
     if (r.changes !== 1) this.refuseStepTransition(sagaId, stepIndex, 'succeeded');
   }
 
@@ -793,17 +799,20 @@ export class SagaLog {
    * only after this commits. A failure leaves both as they were (the step still pending).
    */
   finishStepAndStartNext(sagaId: number, stepIndex: number, outputJson: string | null, next: NextStepInput): void {
-    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded and step ${stepIndex + 1} '${next.name}' as pending`, () => {
-      this.markSucceeded(sagaId, stepIndex, outputJson);
-      this.insertPending(sagaId, stepIndex + 1, next);
+    this.write(() => `record step ${stepIndex} of saga ${sagaId} as succeeded and step ${stepIndex + 1} '${next.name}' as pending`, () => {
+      // One time per commit: step i ends when step i+1 starts, as the log's readers see it.
+      const now = this.now();
+      this.markSucceeded(sagaId, stepIndex, outputJson, now);
+      this.insertPending(sagaId, stepIndex + 1, next, now);
     });
   }
 
   /** The last forward step succeeded and the saga is completed, in one commit. */
   finishLastStep(sagaId: number, stepIndex: number, outputJson: string | null): void {
-    this.write(`record step ${stepIndex} of saga ${sagaId} as succeeded and the saga as completed`, () => {
-      this.markSucceeded(sagaId, stepIndex, outputJson);
-      const r = this.w.terminate.run({ sagaId, state: 'completed', reason: null, kind: null, now: this.now() });
+    this.write(() => `record step ${stepIndex} of saga ${sagaId} as succeeded and the saga as completed`, () => {
+      const now = this.now();
+      this.markSucceeded(sagaId, stepIndex, outputJson, now);
+      const r = this.w.terminate.run({ sagaId, state: 'completed', reason: null, kind: null, now });
       if (r.changes !== 1) this.refuseSagaTransition(sagaId, 'completed');
     });
   }

@@ -57,23 +57,34 @@ function readShape(db: Database.Database, schema = 'main'): Shape {
 }
 
 let reference: Shape | null = null;
+/** Every index some version creates, with the shape it was created with (dropped ones included). */
+let madeIndexes: Map<string, IndexShape> | null = null;
 
 /** This build's schema, built once by applying every version to an empty in-memory database. */
 function referenceShape(): Shape {
   if (reference) return reference;
   const db = new Database(':memory:');
   try {
+    const made = new Map<string, IndexShape>();
     for (const m of MIGRATIONS) {
       for (const a of m.additions) {
         if (a.kind === 'drop_index') db.exec(`DROP INDEX ${a.name}`);
         else db.exec(a.sql);
+        if (a.kind === 'index') made.set(a.name, readShape(db).indexes.get(a.name)!);
       }
     }
     reference = readShape(db);
+    madeIndexes = made;
     return reference;
   } finally {
     db.close();
   }
+}
+
+/** The shape `name` had when a version of ours created it, or undefined when none did. */
+function madeIndex(name: string): IndexShape | undefined {
+  referenceShape();
+  return madeIndexes!.get(name);
 }
 
 function columnType(shape: Shape, t: string, c: string): string | undefined {
@@ -136,10 +147,11 @@ function planAddition(a: Addition, file: Shape, plan: SchemaPlan, wanted: Set<st
       return;
     }
     case 'drop_index': {
-      // Only the index a version of ours made goes; a same-named index of another shape is left alone.
+      // Only the index a version of ours made goes (same table, same columns); a same-named index
+      // of another shape is somebody else's and is left alone.
       const found = file.indexes.get(a.name);
-      const ours = MIGRATIONS.flatMap((m) => m.additions).some((x) => x.kind === 'index' && x.name === a.name);
-      if (found && ours && found.table === 'launcher_saga') plan.statements.push({ sql: `DROP INDEX ${a.name}`, adds: `the removal of index ${a.name}` });
+      const made = madeIndex(a.name);
+      if (found && made && sameIndex(found, made)) plan.statements.push({ sql: `DROP INDEX ${a.name}`, adds: `the removal of index ${a.name}` });
       return;
     }
     case 'data':

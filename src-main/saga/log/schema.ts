@@ -1,7 +1,7 @@
 // Schema of launcher-sagas.db as an ordered list of versions, each a list of additions.
 // Version 1 is the launcher schema verbatim; later versions only ADD (tables, columns, indexes),
-// so a file written by any version stays readable by every later build. The one removal is an
-// index (version 5): an index holds no data, only a faster path to rows that stay where they are.
+// so a file written by any version stays readable by every later build. The only removals are
+// indexes (versions 5 and 9): an index holds no data, only a faster path to rows that stay where they are.
 //
 // Additions are applied where they are missing, whatever `user_version` says (see schema-plan.ts):
 // the launcher's own lineage creates version 1 with idempotent DDL and stamps afterwards, and an
@@ -163,6 +163,13 @@ export const MIGRATIONS: readonly Migration[] = [
       column('launcher_saga_step', 'reconciled_source', 'TEXT'),
       column('launcher_saga_step', 'reconciled_at', 'TEXT'),
     ],
+  },
+  {
+    version: 9,
+    // The launcher's own DDL (CREATE INDEX IF NOT EXISTS) puts it back when an older build opens
+    // the file; the next open of this build drops it again, as it drops any index it made.
+    why: 'a smaller file and a cheaper step: every query by saga id walks the primary-key index, so nothing reads idx_launcher_saga_step_state',
+    additions: [{ kind: 'drop_index', name: 'idx_launcher_saga_step_state' }],
   },
 ];
 

@@ -42,7 +42,7 @@ function exercise(file: string): void {
   log.recoverInterrupted({ bootId: 'boot-1', movedAside: [], plan: (u) => u.map((s) => ({ sagaId: s.sagaId, name: s.name, reason: 'r', steps: [] }) as never) });
   log.markFailedCompensation(stuck, 'again');
   log.recordReconciliation(
-    log.stepsToReconcile().map((s) => ({ sagaId: s.sagaId, stepIndex: s.stepIndex, answer: 'unknown', why: 'w', source: 'srv', sentence: 's' })),
+    log.stepsToReconcile().map((s) => ({ sagaId: s.sagaId, stepIndex: s.stepIndex, answer: 'unknown', why: 'w', source: 'srv', outputJson: null, sentence: 's' })),
   );
   log.markReviewed(stuck, 'op', 'n');
   log.markReviewedMany([stuck], 'op', 'n');

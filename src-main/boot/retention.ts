@@ -1,9 +1,12 @@
 // Deletes finished sagas (completed, failed, and failed_compensation once reviewed) that are
 // older than maxAgeDays or beyond the newest keepNewest, at boot and every few hours.
-// Work is cut into small transactions with a turn of the event loop between them, so IPC
-// and running sagas on the main thread never wait more than a few milliseconds.
+// Deletes are cut into small transactions with a turn of the event loop between them, so IPC
+// and running sagas on the main thread never wait more than a few milliseconds; checkpoints and
+// the vacuum run in the checkpoint worker (saga/log/checkpointer.ts) when it runs, else here in
+// slices of the same budget.
+import type { LogCheckpointer } from '../saga/log/checkpointer';
 import type { SagaLog } from '../saga/log/saga-log';
-import { BudgetedBatch } from './budgeted-batch';
+import { BudgetedBatch } from '../saga/log/budgeted-batch';
 
 export interface RetentionOptions {
   maxAgeDays?: number;
@@ -33,11 +36,12 @@ export const RETENTION_DEFAULTS = {
   maxAgeDays: 7,
   keepNewest: 10_000,
   batchSize: 300,
-  batchBudgetMs: 4,
+  // Half the 4 ms ceiling: a slice's cost is predicted from the last ones, and a slow one overshoots.
+  batchBudgetMs: 2,
   vacuumPagesPerStep: 64,
   checkpointPages: 128,
   cutoffWalkRows: 20_000,
-  walkIds: 4096,
+  walkIds: 2048,
   intervalMs: 4 * 60 * 60 * 1000,
 } as const satisfies Required<RetentionOptions>;
 
@@ -63,6 +67,7 @@ export function scheduleRetention(
   options: RetentionOptions = {},
   clock: () => Date = () => new Date(),
   onError: (err: unknown) => void = () => {},
+  checkpointer: LogCheckpointer | null = null,
 ): Retention {
   const o = { ...RETENTION_DEFAULTS, ...options };
   let stopped = false;
@@ -75,11 +80,13 @@ export function scheduleRetention(
     const endedBefore = new Date(clock().getTime() - o.maxAgeDays * DAY_MS);
     const upToId = await idBeyondNewest(o.keepNewest);
     if (stopped) return result;
-    const previousCheckpointPages = log.setAutoCheckpointPages(o.checkpointPages);
+    // With the worker running, main's auto-checkpoint is off and stays off; without it, commits
+    // checkpoint in small pieces while the pass writes.
+    const previousCheckpointPages = checkpointer?.running ? null : log.setAutoCheckpointPages(o.checkpointPages);
     try {
       await deleteAndVacuum(endedBefore, upToId, result);
     } finally {
-      if (log.isOpen) log.setAutoCheckpointPages(previousCheckpointPages);
+      if (previousCheckpointPages !== null && log.isOpen && !checkpointer?.running) log.setAutoCheckpointPages(previousCheckpointPages);
     }
     return result;
   }
@@ -117,6 +124,16 @@ export function scheduleRetention(
       after = r.walkedThrough;
       await yieldToEventLoop();
     }
+    if (stopped) return;
+    if (checkpointer?.running) {
+      try {
+        result.pagesReleased += await checkpointer.vacuum();
+        return;
+      } catch (err) {
+        // The worker died (already reported by the checkpointer): what is left is vacuumed here.
+        onError(err);
+      }
+    }
     // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),
     // so vacuum steps are sized to the same budget as the deletes.
     const vacuuming = new BudgetedBatch(o.batchBudgetMs, o.vacuumPagesPerStep, 8);
@@ -153,6 +170,7 @@ export function scheduleRetention(
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);
+      checkpointer?.cancelVacuum();
       await current?.catch(() => {});
     },
   };

@@ -64,8 +64,8 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 const monitored = waits.report();
-console.log('\n== main thread: the longest event-loop wait per activity\n| activity | kind | longest wait (ms) | why excluded |\n|---|---|---|---|');
-for (const r of monitored.rows) console.log(`| ${r.name} | ${r.kind} | ${r.maxMs.toFixed(2)} | ${r.kind === 'served' ? '' : r.why} |`);
+console.log('\n== main thread: the longest event-loop wait per activity\n| activity | kind | longest wait (ms) | most main-thread CPU in one wait (ms) | why excluded |\n|---|---|---|---|---|');
+for (const r of monitored.rows) console.log(`| ${r.name} | ${r.kind} | ${r.maxMs.toFixed(2)} | ${r.maxCpuMs.toFixed(2)} | ${r.kind === 'served' ? '' : r.why} |`);
 Object.assign(results, monitored.figures);
 
 console.log('\n| key | value |\n|---|---|');

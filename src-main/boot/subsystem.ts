@@ -157,6 +157,10 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
     cleanups.push(() => log.close());
 
     phase('recover');
+    // Recovery stays one synchronous transaction, not slices: it runs before the coordinator, the
+    // IPC handlers or a window exist, so no request or saga can wait behind it, and one commit keeps
+    // "all interrupted sagas marked, with this launch's owner record, or none". Its cost is part of
+    // the launch's time to ready (bench: boot.time_to_ready_1000_interrupted_ms).
     const events = new SagaEvents();
     let recovery: RecoveryReport;
     let recoverySkipped: string | null = null;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { scheduleRetention } from '../../src-main/boot/retention';
+import { startSagaSubsystem } from '../../src-main/boot/subsystem';
 import { LogCheckpointer } from '../../src-main/saga/log/checkpointer';
 import { SagaLog } from '../../src-main/saga/log/saga-log';
 import { tempDir } from '../helpers/temp-dir';
@@ -134,5 +135,22 @@ describe('checkpoint worker', () => {
       await checkpointer.stop();
       log.close();
     }
+  });
+
+  test('the subsystem runs one: main auto-checkpoint is 0 once it is up, and shutdown leaves a whole file with no -wal', async () => {
+    const userDataDir = tempDir('checkpointer-boot-');
+    const failures: unknown[] = [];
+    const subsystem = await startSagaSubsystem({ userDataDir, retention: false, onRetentionError: (e) => failures.push(e) });
+    assert.ok(subsystem.checkpointer);
+    assert.equal(await subsystem.checkpointer.ready, true);
+    assert.equal(subsystem.log.autoCheckpointPages(), 0);
+    writeSagas(subsystem.log, 20);
+    const file = subsystem.log.file;
+    await subsystem.shutdown();
+    assert.equal(fs.existsSync(`${file}-wal`), false, 'the WAL was folded back and removed');
+    const reader = new Database(file, { readonly: true });
+    assert.equal(reader.prepare(`SELECT COUNT(*) FROM launcher_saga`).pluck().get(), 20);
+    reader.close();
+    assert.deepEqual(failures, []);
   });
 });

@@ -114,6 +114,8 @@ export class LogCheckpointer {
         }
       }
       if (this.state !== 'failed') this.state = 'stopped';
+      // Stopped before it was up: whoever waits on `ready` learns it will not checkpoint.
+      this.settleReady(false);
       await this.thread?.terminate();
       this.restoreAutoCheckpoint();
     })();
@@ -135,7 +137,7 @@ export class LogCheckpointer {
     if (!parsed.success) return this.fail(new CheckpointWorkerError('the checkpoint worker sent a message outside its protocol'));
     const m = parsed.data;
     if (m.type === 'ready') {
-      if (this.state !== 'starting') return;
+      if (this.state !== 'starting' || !this.log.isOpen) return;
       // From here on the worker's passive checkpoints keep the WAL bounded; a commit on main never checkpoints.
       this.previousAutoCheckpoint = this.log.setAutoCheckpointPages(0);
       this.state = 'running';

@@ -141,9 +141,8 @@ export function scheduleRetention(
       try {
         result.pagesReleased += await checkpointer.vacuum();
         return;
-      } catch (err) {
-        // The worker died (already reported by the checkpointer): what is left is vacuumed here.
-        onError(err);
+      } catch {
+        // The worker died (the checkpointer reported it once): what is left is vacuumed here.
       }
     }
     // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),

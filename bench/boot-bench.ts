@@ -14,6 +14,9 @@ import type { BenchContext } from './log-bench';
 import { buildLargeLog } from './large-log';
 import { measureSize1000 } from './size-bench';
 import { median, percentile, round } from './stats';
+import { LogCheckpointer } from '../src-main/saga/log/checkpointer';
+import { timeToReady } from './ready-bench';
+import { waits } from './wait-monitor';
 
 /**
  * Retention's speed when many sagas must be kept: `kept` unreviewed failed_compensation sagas
@@ -31,11 +34,15 @@ export async function retentionWithKeptRows(dir: string, kept: number, prunable:
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   const log = SagaLog.open(file);
-  const retention = scheduleRetention(log, { maxAgeDays: 0, keepNewest: 0 });
+  // As a launch runs it: checkpoints and the vacuum in the worker.
+  const checkpointer = new LogCheckpointer(log);
+  if (!(await checkpointer.ready)) throw new Error('the checkpoint worker did not start');
+  const retention = scheduleRetention(log, { maxAgeDays: 0, keepNewest: 0 }, undefined, undefined, checkpointer);
   const t0 = performance.now();
-  const pass = await retention.runNow();
+  const pass = await waits.activity('retention: a pass behind kept sagas', 'served', '', () => retention.runNow());
   const seconds = (performance.now() - t0) / 1000;
   await retention.stop();
+  await checkpointer.stop();
   const left = log.countInState('failed_compensation');
   log.close();
   fs.rmSync(file, { force: true });
@@ -65,10 +72,10 @@ export async function reconcileOnce(dir: string, distDir: string): Promise<numbe
       const op = onSrv ? 'create_workspace' : 'start_session';
       log.startStep({ sagaId, stepIndex: 0, name: op, target: onSrv ? 'srv' : 'host', kind: 'compensatable', cmdJson: JSON.stringify({ op, name: `w${i}` }), peerGeneration: 1 });
     }
-    const marked = runRecovery(log, { bootId: 'bench-reconcile', movedAside: [] }).marked.length;
+    const marked = (await waits.activity('launch: recovery of 1,000 interrupted sagas (small log)', 'launch', 'before anything is served', () => runRecovery(log, { bootId: 'bench-reconcile', movedAside: [] }))).marked.length;
     if (marked !== 1000) throw new Error(`recovery marked ${marked} sagas, expected 1000`);
     const t0 = performance.now();
-    const report = await reconcile(log, peers);
+    const report = await waits.activity('reconciliation: 1,000 in-flight steps asked of real peers and recorded', 'served', '', () => reconcile(log, peers));
     const ms = performance.now() - t0;
     if (report.asked !== 1000 || report.recorded !== 1000) throw new Error(`reconciliation asked ${report.asked} and recorded ${report.recorded} of 1000 steps`);
     return ms;
@@ -79,7 +86,7 @@ export async function reconcileOnce(dir: string, distDir: string): Promise<numbe
   }
 }
 
-export async function runBootBench(ctx: BenchContext, distDir: string): Promise<Record<string, number>> {
+export async function runBootBench(ctx: BenchContext, distDir: string): Promise<Record<string, number | string>> {
   const source = ctx.largeLogFile();
   const rounds = ctx.quick ? 3 : 5;
   const recoveryMs: number[] = [];
@@ -90,12 +97,17 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
     const dir = path.join(ctx.dir, `boot-${r}`);
     fs.mkdirSync(dir);
     fs.copyFileSync(source, path.join(dir, 'launcher-sagas.db'));
-    const t0 = performance.now();
-    const { log, movedAside } = openLog(dir);
-    const t1 = performance.now();
-    const report = runRecovery(log, { bootId: `bench-${r}`, movedAside });
-    const t2 = performance.now();
-    log.close();
+    // Launch-time recovery runs before the window, IPC or any saga exists: nothing is served that
+    // could wait on it, so it is one transaction (not slices) and its cost shows in boot.time_to_ready_ms.
+    const { t0, t1, t2, report } = await waits.activity('launch: open + recovery of 1,000 interrupted sagas in the large log', 'launch', 'before anything is served', () => {
+      const t0 = performance.now();
+      const { log, movedAside } = openLog(dir);
+      const t1 = performance.now();
+      const report = runRecovery(log, { bootId: `bench-${r}`, movedAside });
+      const t2 = performance.now();
+      log.close();
+      return { t0, t1, t2, report };
+    });
     marked = report.marked.length;
     recoveryMs.push(t2 - t1);
     openRecoverMs.push(t2 - t0);
@@ -114,7 +126,10 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   fs.fsyncSync(copyFd);
   fs.closeSync(copyFd);
   const pruneLog = SagaLog.open(path.join(pruneDir, 'launcher-sagas.db'));
-  const retention = scheduleRetention(pruneLog, { maxAgeDays: 0, keepNewest: ctx.largeSagas - (ctx.quick ? 20_000 : 50_000) });
+  // As the subsystem runs it: checkpoints and the vacuum in the worker, main's auto-checkpoint off.
+  const pruneCheckpointer = new LogCheckpointer(pruneLog);
+  if (!(await pruneCheckpointer.ready)) throw new Error('the checkpoint worker did not start');
+  const retention = scheduleRetention(pruneLog, { maxAgeDays: 0, keepNewest: ctx.largeSagas - (ctx.quick ? 20_000 : 50_000) }, undefined, undefined, pruneCheckpointer);
   // Each wait of the event loop as [start, end], to tell the pass's own waits from the garbage collector's pauses,
   // which stop the event loop whatever is running.
   const spans: [number, number][] = [];
@@ -130,10 +145,11 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
     last = now;
   }, 0);
   const pruneT0 = performance.now();
-  const pass = await retention.runNow();
+  const pass = await waits.activity('retention: a pass over the large log', 'served', '', () => retention.runNow());
   const pruneMs = performance.now() - pruneT0;
   clearInterval(probe);
   await retention.stop();
+  await pruneCheckpointer.stop();
   await new Promise((r) => setTimeout(r, 50));
   gcObserver.disconnect();
   const batchMs = spans.map(([a, b]) => b - a);
@@ -160,7 +176,9 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
   console.log(`boot: reconciliation of 1,000 interrupted sagas (in-flight steps half on host, half on srv), asked and recorded: ${median(reconcileMs).toFixed(1)}ms`);
 
   // Typical payloads are the domain's own: 1,000 open_workspace sagas through real host and srv.
-  const sizeBytes = (await measureSize1000(ctx.dir, distDir)).bytes;
+  const sizeBytes = (await waits.activity('engine: 1,000 open_workspace sagas through real peers, 8 at a time', 'served', '', () => measureSize1000(ctx.dir, distDir))).bytes;
+
+  const ready = await timeToReady(ctx, distDir);
 
   console.log(
     `boot: recovery ${median(recoveryMs).toFixed(1)}ms, open+recovery ${median(openRecoverMs).toFixed(1)}ms over ${ctx.largeSagas.toLocaleString('en')} sagas; 1,000 open_workspace sagas take ${(sizeBytes / 1024).toFixed(0)} KiB; retention pruned ${pass.deleted} sagas in ${pruneMs.toFixed(0)}ms, never blocking the event loop more than ${Math.max(...batchMs).toFixed(1)}ms (${Math.max(...withoutGc).toFixed(1)}ms leaving out waits that overlap a GC pause; longest GC pause ${longestGc.toFixed(1)}ms)`,
@@ -181,5 +199,6 @@ export async function runBootBench(ctx: BenchContext, distDir: string): Promise<
     'boot.retention_pages_released': pass.pagesReleased,
     'boot.retention_sagas_per_s_none_kept': round(median(withoutKept), 0),
     'boot.retention_sagas_per_s_24k_kept': round(median(withKept), 0),
+    ...ready,
   };
 }

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { runMany, startSagaSubsystem } from '../src-main/index';
 import { workspaceApp } from '../src-main/workspace-app/app';
 import { openWorkspace } from '../src-main/workspace-app/workspace-sagas';
+import { waits } from './wait-monitor';
 
 export interface SizeBreakdown {
   bytes: number;
@@ -66,7 +67,9 @@ export async function measureSize1000(dir: string, distDir: string): Promise<Siz
   fs.mkdirSync(sizeDir);
   const sizeFile = path.join(sizeDir, 'launcher-sagas.db');
   const app = workspaceApp({ peersDir: path.join(distDir, 'peers') });
-  const engine = await startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false });
+  const engine = await waits.activity('launch: boot of an empty profile with real peers', 'launch', 'before anything is served', () =>
+    startSagaSubsystem({ ...app.subsystem({ userDataDir: sizeDir }), userDataDir: sizeDir, retention: false }),
+  );
   try {
     await runMany(1000, 8, async (i) => {
       const outcome = await engine.coordinator.run(openWorkspace, { name: `workspace-${i}`, owner: 'bench', accessToken: `token-${i}` });

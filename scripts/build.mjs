@@ -22,6 +22,8 @@ const nodeEntries = [
   ['src-main/workspace-app/session-process.ts', 'peers/session-process.js'],
   ['src-main/workspace-app/electron-main.ts', 'electron/main.js'],
   ['src-main/electron/preload.ts', 'electron/preload.js'],
+  // The checkpoint worker's thread: found beside whichever bundle starts it (saga/log/checkpointer.ts).
+  ['src-main/saga/log/checkpoint-worker.ts', 'log-worker.js'],
 ];
 
 fs.rmSync(dist, { recursive: true, force: true });

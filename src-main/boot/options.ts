@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { HandlersOption } from '../saga/self-handlers';
 import type { SagaDefinition } from '../saga/define-saga';
 import type { PeerName, SpawnPeer } from '../peers/peer-transport';
+import type { CheckpointerOptions } from '../saga/log/checkpointer';
 import type { RetentionOptions } from './retention';
 
 const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', `must be a function (${what})`);
@@ -34,6 +35,13 @@ export const SubsystemOptionsSchema = z.strictObject({
   spawnPeer: fn<SpawnPeer>('spawnPeer').optional(),
   /** Retention of finished sagas; `false` turns it off. */
   retention: z.union([z.literal(false), z.custom<RetentionOptions>((v) => typeof v === 'object' && v !== null)]).optional(),
+  /**
+   * The checkpoint worker: checkpoints and vacuum on a worker thread's own connection, main's
+   * auto-checkpoint off while it runs; `false` leaves them on the main connection.
+   */
+  checkpointWorker: z
+    .union([z.literal(false), z.custom<Omit<CheckpointerOptions, 'onFailure'>>((v) => typeof v === 'object' && v !== null, 'must be false or an object of tuning')])
+    .optional(),
   busyTimeoutMs: z.number().int().positive().optional(),
   /** Caps the log's size in pages (tests simulate a full disk with it). */
   maxPageCount: z.number().int().positive().optional(),
@@ -49,7 +57,7 @@ export const SubsystemOptionsSchema = z.strictObject({
   reconcileDeadlineMs: z.number().int().positive().optional(),
   /** Called as each boot phase begins. */
   onPhase: fn<(phase: BootPhase) => void>('onPhase').optional(),
-  /** Where background retention failures go; they never stop the app. */
+  /** Where background retention failures go (and a checkpoint worker that failed or died); they never stop the app. */
   onRetentionError: fn<(err: unknown) => void>('onRetentionError').optional(),
   onPeerGeneration: fn<(name: PeerName, generation: number, pid: number | undefined) => void>('onPeerGeneration').optional(),
 });

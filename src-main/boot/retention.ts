@@ -1,9 +1,12 @@
 // Deletes finished sagas (completed, failed, and failed_compensation once reviewed) that are
 // older than maxAgeDays or beyond the newest keepNewest, at boot and every few hours.
-// Work is cut into small transactions with a turn of the event loop between them, so IPC
-// and running sagas on the main thread never wait more than a few milliseconds.
+// Deletes are cut into small transactions with a turn of the event loop between them, so IPC
+// and running sagas on the main thread never wait more than a few milliseconds; checkpoints and
+// the vacuum run in the checkpoint worker (saga/log/checkpointer.ts) when it runs, else here in
+// slices of the same budget.
+import type { LogCheckpointer } from '../saga/log/checkpointer';
 import type { SagaLog } from '../saga/log/saga-log';
-import { BudgetedBatch } from './budgeted-batch';
+import { BudgetedBatch } from '../saga/log/budgeted-batch';
 
 export interface RetentionOptions {
   maxAgeDays?: number;
@@ -22,10 +25,12 @@ export interface RetentionOptions {
    * crosses the mark; at the default 1,000 pages that one commit holds the thread for tens of ms.
    */
   checkpointPages?: number;
-  /** Rows of the id index one piece of the keepNewest count walks (20,000: about a millisecond). */
+  /** The most rows of the id index one piece of the keepNewest count walks (fewer when rows are slow to walk). */
   cutoffWalkRows?: number;
   /** The most ids one delete statement walks past, so a long stretch of kept sagas is walked in pieces too. */
   walkIds?: number;
+  /** With the checkpoint worker: delete slices between two waits for its checkpoint. */
+  slicesPerCheckpoint?: number;
   intervalMs?: number;
 }
 
@@ -33,11 +38,13 @@ export const RETENTION_DEFAULTS = {
   maxAgeDays: 7,
   keepNewest: 10_000,
   batchSize: 300,
-  batchBudgetMs: 4,
+  // Half the 4 ms ceiling: a slice's cost is predicted from the last ones, and a slow one overshoots.
+  batchBudgetMs: 2,
   vacuumPagesPerStep: 64,
   checkpointPages: 128,
   cutoffWalkRows: 20_000,
-  walkIds: 4096,
+  walkIds: 2048,
+  slicesPerCheckpoint: 32,
   intervalMs: 4 * 60 * 60 * 1000,
 } as const satisfies Required<RetentionOptions>;
 
@@ -63,6 +70,7 @@ export function scheduleRetention(
   options: RetentionOptions = {},
   clock: () => Date = () => new Date(),
   onError: (err: unknown) => void = () => {},
+  checkpointer: LogCheckpointer | null = null,
 ): Retention {
   const o = { ...RETENTION_DEFAULTS, ...options };
   let stopped = false;
@@ -75,11 +83,13 @@ export function scheduleRetention(
     const endedBefore = new Date(clock().getTime() - o.maxAgeDays * DAY_MS);
     const upToId = await idBeyondNewest(o.keepNewest);
     if (stopped) return result;
-    const previousCheckpointPages = log.setAutoCheckpointPages(o.checkpointPages);
+    // With the worker running, main's auto-checkpoint is off and stays off; without it, commits
+    // checkpoint in small pieces while the pass writes.
+    const previousCheckpointPages = checkpointer?.running ? null : log.setAutoCheckpointPages(o.checkpointPages);
     try {
       await deleteAndVacuum(endedBefore, upToId, result);
     } finally {
-      if (log.isOpen) log.setAutoCheckpointPages(previousCheckpointPages);
+      if (previousCheckpointPages !== null && log.isOpen && !checkpointer?.running) log.setAutoCheckpointPages(previousCheckpointPages);
     }
     return result;
   }
@@ -88,12 +98,17 @@ export function scheduleRetention(
   async function idBeyondNewest(keepNewest: number): Promise<number> {
     let below = Number.MAX_SAFE_INTEGER;
     let left = keepNewest;
-    while (left > o.cutoffWalkRows) {
-      const id = log.idBeyondNewest(o.cutoffWalkRows, below);
+    // A row of the walk costs 50 ns on an idle machine and 30 times that on a loaded one: pieces follow the budget.
+    const walking = new BudgetedBatch(o.batchBudgetMs, o.cutoffWalkRows, 1000);
+    while (left > walking.size) {
+      const rows = walking.size;
+      const t0 = performance.now();
+      const id = log.idBeyondNewest(rows, below);
+      walking.record(rows, performance.now() - t0);
       if (id === 0) return 0;
       // `id` is the newest not yet counted: the next piece starts at it.
       below = id + 1;
-      left -= o.cutoffWalkRows;
+      left -= rows;
       await yieldToEventLoop();
       if (stopped) return 0;
     }
@@ -115,7 +130,20 @@ export function scheduleRetention(
       result.deleted += r.deleted;
       if (r.deleted > 0) result.batches++;
       after = r.walkedThrough;
+      // Slices follow each other too closely for the worker's timer to find the WAL all copied when a
+      // write begins, the only moment SQLite starts it over: waiting for a checkpoint now and then keeps
+      // it small (a -wal hundreds of MB long is then truncated under the write lock, a long wait on main).
+      if (checkpointer?.running && result.batches % o.slicesPerCheckpoint === 0 && r.deleted > 0) await checkpointer.checkpoint('PASSIVE').catch(() => {});
       await yieldToEventLoop();
+    }
+    if (stopped) return;
+    if (checkpointer?.running) {
+      try {
+        result.pagesReleased += await checkpointer.vacuum();
+        return;
+      } catch {
+        // The worker died (the checkpointer reported it once): what is left is vacuumed here.
+      }
     }
     // Moving a page can cost far more than deleting a row (parents and pointer maps are rewritten),
     // so vacuum steps are sized to the same budget as the deletes.
@@ -153,6 +181,7 @@ export function scheduleRetention(
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);
+      checkpointer?.cancelVacuum();
       await current?.catch(() => {});
     },
   };

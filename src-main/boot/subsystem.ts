@@ -1,7 +1,7 @@
 // The one composition root: every host (Electron, headless, the CLI, an embedding app) builds
 // the subsystem here, in one boot sequence:
 //   profile lock -> open the log (bad files moved aside) -> launch-time recovery
-//   -> start the app's peers -> the coordinator exists -> retention scheduled,
+//   -> start the app's peers -> the coordinator exists -> checkpoint worker and retention,
 // and, in the background once the peers are up, reconciliation (the launch does not wait for it).
 // The coordinator is created last on purpose: until recovery has marked what the previous
 // run left, no object exists through which a saga could be started.
@@ -16,6 +16,7 @@ import { type ResolveOutcome, type ReviewRecoveryOutcome, parseNote, resolveFrom
 import { operatorName } from './operator-name';
 import { loadCrashPoint } from '../saga/crash-points';
 import type { SagaDefinition } from '../saga/define-saga';
+import { LogCheckpointer } from '../saga/log/checkpointer';
 import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
 import { type ReconciliationReport, reconcile } from '../saga/reconciliation';
@@ -61,6 +62,8 @@ export interface SagaSubsystem {
   peerStatus(): PeerStatus[];
   peers: Peers;
   retention: Retention | null;
+  /** The worker that checkpoints and vacuums the log off the main thread (null when turned off or read-only). */
+  checkpointer: LogCheckpointer | null;
   /**
    * "Compensate now" on a failed_compensation saga: its succeeded compensatable steps are undone
    * newest first through the engine, recorded with who (the OS user unless `operator` is given)
@@ -154,6 +157,10 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
     cleanups.push(() => log.close());
 
     phase('recover');
+    // Recovery stays one synchronous transaction, not slices: it runs before the coordinator, the
+    // IPC handlers or a window exist, so no request or saga can wait behind it, and one commit keeps
+    // "all interrupted sagas marked, with this launch's owner record, or none". Its cost is part of
+    // the launch's time to ready (bench: boot.time_to_ready_1000_interrupted_ms).
     const events = new SagaEvents();
     let recovery: RecoveryReport;
     let recoverySkipped: string | null = null;
@@ -210,15 +217,29 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       return def;
     };
 
+    // Not awaited: main keeps its own auto-checkpoint until the worker's connection is open, so
+    // boot does not wait on a thread starting; a worker that cannot start is reported and main carries on.
+    let checkpointer: LogCheckpointer | null = null;
+    if (options.checkpointWorker !== false && log.writable) {
+      const c = new LogCheckpointer(log, {
+        ...(options.checkpointWorker ?? {}),
+        ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+        // Said somewhere even when the app gave no handler: main still works, only slower to commit.
+        onFailure: options.onRetentionError ?? ((err) => process.stderr.write(`launcher-saga: ${err.message}\n`)),
+      });
+      checkpointer = c;
+      cleanups.push(() => c.stop());
+    }
+
     let retention: Retention | null = null;
     if (options.retention !== false && log.writable) {
-      const r = scheduleRetention(log, options.retention ?? {}, clock, options.onRetentionError);
+      const r = scheduleRetention(log, options.retention ?? {}, clock, options.onRetentionError, checkpointer);
       retention = r;
       cleanups.push(() => r.stop());
-      // The first pass runs in the background: boot must not wait on deleting old history.
-      setImmediate(() => {
-        r.runNow().catch(options.onRetentionError ?? (() => {}));
-      });
+      // The first pass runs in the background once the worker has started (or could not): boot
+      // must not wait on deleting old history, and the pass must know who checkpoints.
+      const workerSettled = checkpointer?.ready ?? new Promise<boolean>((resolve) => setImmediate(() => resolve(false)));
+      void workerSettled.then(() => r.runNow()).catch(options.onRetentionError ?? (() => {}));
     }
 
     // After the peers phase and not awaited: the panel and diag are ready before it finishes, and
@@ -281,6 +302,7 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
       readOnlyReason: log.readOnlyReason,
       recoverySkipped,
       retention,
+      checkpointer,
       shutdown(graceMs = DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
         closing ??= (async () => {
           try {
@@ -289,7 +311,10 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
             await stopEngine(graceMs);
           } finally {
             await retention?.stop();
-            // Folding the WAL back makes the next open (and a copy of the file) self-contained.
+            // The worker folds the WAL back with a last TRUNCATE before it closes its connection.
+            await checkpointer?.stop();
+            // Folding the WAL back makes the next open (and a copy of the file) self-contained;
+            // after the worker's own, this one finds next to nothing left to copy.
             try {
               log.checkpoint();
             } finally {

@@ -36,14 +36,39 @@ function recoveryLine(marked: number, movedAside: number, skipped: string | null
   return parts.length > 0 ? parts.join('; ') : 'nothing to recover';
 }
 
+/**
+ * With LAUNCHER_BOOT_TIMING=1, where a launch's time goes: each mark in ms since the process
+ * started (performance.now() counts from there), printed on stderr after the panel line.
+ */
+function bootTiming(): { mark: (what: string) => void; line: () => string } | null {
+  if (process.env.LAUNCHER_BOOT_TIMING !== '1') return null;
+  const marks: string[] = [];
+  return {
+    mark: (what) => marks.push(`${what} ${performance.now().toFixed(1)}`),
+    line: () => `boot timing (ms since the process started): ${marks.join(', ')}`,
+  };
+}
+
 export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<number> {
   return async (argv) => {
+    const timing = bootTiming();
+    timing?.mark('command');
     const options = parseCommandArgs('headless', argv, { 'user-data-dir': { type: 'string' }, port: { type: 'string' } }, Options);
     const userDataDir = path.resolve(options['user-data-dir']);
     const signalled = untilSignalled();
     // The same boot as Electron and the demo: nothing below can answer a request, and no saga
     // can start, before recovery has marked what the previous run left.
-    const subsystem = await startSagaSubsystem({ ...app.subsystem({ userDataDir }), userDataDir });
+    const appOptions = app.subsystem({ userDataDir });
+    const subsystem = await startSagaSubsystem({
+      ...appOptions,
+      userDataDir,
+      ...(timing && {
+        onPhase: (phase) => {
+          timing.mark(phase);
+          appOptions.onPhase?.(phase);
+        },
+      }),
+    });
     const say = (line: string) => process.stderr.write(`${app.name ?? 'launcher-saga'}: ${line}\n`);
     if (subsystem.readOnlyReason) say(`the saga log is read-only: ${subsystem.readOnlyReason}`);
     let server;
@@ -65,6 +90,10 @@ export function headlessCommand(app: SagaApp): (argv: string[]) => Promise<numbe
     }
     // stdout carries exactly the one `panel:` line scripts wait for; the rest is for the person at the terminal.
     process.stdout.write(`panel: ${server.url}\n`);
+    if (timing) {
+      timing.mark('panel');
+      say(timing.line());
+    }
     say(`profile ${userDataDir}; log ${subsystem.log.file}`);
     if (app.launcher) say(`launcher page ${server.url}launcher.html`);
     say(recoveryLine(subsystem.recovery.marked.length, subsystem.recovery.movedAside.length, subsystem.recoverySkipped));

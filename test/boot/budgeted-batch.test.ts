@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BudgetedBatch } from '../../src-main/boot/budgeted-batch';
+import { BudgetedBatch } from '../../src-main/saga/log/budgeted-batch';
 
 describe('BudgetedBatch', () => {
   test('starts where asked, never above the most allowed', () => {

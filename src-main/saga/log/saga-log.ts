@@ -1430,6 +1430,11 @@ export class SagaLog {
     });
   }
 
+  /** After how many WAL pages a commit on this connection checkpoints (0: never; the worker does). */
+  autoCheckpointPages(): number {
+    return this.read('reading the checkpoint size', () => this.db.pragma('wal_autocheckpoint', { simple: true }) as number);
+  }
+
   /** Folds the WAL back into the main file; used on orderly shutdown so the next open starts clean. */
   checkpoint(): void {
     if (!this.writable) return;

@@ -91,3 +91,24 @@ test("compensate now in the browser after reconciliation: host's receipt shows s
   expect(workspacesIn(profileDir), "no workspace left in srv's store").toBe(0);
   expect(await relaunched.stop()).toEqual({ code: 0, signal: null });
 });
+
+test("past a final step: srv's receipt shows publish_workspace applied, so the panel offers resolve as completed, not compensate now", async ({ app, profileDir }) => {
+  const crashing = await app.launch({ crashAt: 'open_workspace:3:after_dispatch' });
+  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'published', failLastStep: false });
+  expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
+  expect((await answer).ok).toBe(false);
+
+  const relaunched = await app.launch();
+  const panel = await relaunched.panel();
+  await panel.getByTestId('recovery-banner').getByTestId('banner-saga').first().click();
+  const detail = panel.getByTestId('saga-detail');
+  await expect(detail.getByTestId('proof-text')).toContainText("with the peer's receipt for step 3 'publish_workspace', shows all 4 steps succeeded");
+  await expect(detail.getByTestId('compensate-final')).toContainText("Step 3 'publish_workspace' is final and was applied");
+  await expect(detail.getByTestId('compensate-submit')).toBeDisabled();
+
+  await detail.getByTestId('action-note').fill("srv's receipt shows it published");
+  await detail.getByTestId('resolve-submit').click();
+  await expect(detail.getByTestId('detail-state')).toHaveText('completed');
+  expect(workspacesIn(profileDir), 'the published workspace stays').toBe(1);
+  expect(await relaunched.stop()).toEqual({ code: 0, signal: null });
+});

@@ -116,8 +116,13 @@ export function operatorSection(api: SagaPanelApi, saga: SagaDetailView, onDone:
           ),
         )
       : null;
+  // Past a final step the app refuses to undo (final_applied): say so instead of offering a button that fails.
+  const finalDone = saga.steps.find(
+    (s) => s.kind === 'final' && s.compensatesIndex === null && (s.state === 'succeeded' || (s.state === 'pending' && s.reconciliation?.answer === 'applied')),
+  );
   const compensate = h('button', { type: 'button', testid: 'compensate-submit' }, 'Compensate now');
-  buttons.push(compensate);
+  if (finalDone) compensate.disabled = true;
+  else buttons.push(compensate);
   compensate.addEventListener('click', async () => {
     const text = noteOrStop();
     if (text === null) return;
@@ -150,8 +155,15 @@ export function operatorSection(api: SagaPanelApi, saga: SagaDetailView, onDone:
     ),
     h('label', { for: id, class: 'sr-only' }, 'Note for the action'),
     note,
-    ...knownRows,
-    confirmRow,
+    ...(finalDone ? [] : knownRows),
+    finalDone ? null : confirmRow,
+    finalDone
+      ? h(
+          'p',
+          { class: 'muted', testid: 'compensate-final' },
+          `Step ${finalDone.stepIndex} '${finalDone.name}' is final and ${finalDone.state === 'succeeded' ? 'succeeded' : "was applied (its peer's receipt says so)"}: compensate now cannot undo past it. Resolve it if the log proves how it ended, or repair by hand and review.`,
+        )
+      : null,
     h('div', { class: 'row' }, compensate),
     error,
     result,

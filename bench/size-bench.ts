@@ -89,9 +89,9 @@ export async function measureSize1000(dir: string, distDir: string): Promise<Siz
     });
   } finally {
     // Shutdown checkpoints the WAL into the file and closes it; on a failure it stops the peers too.
-    await engine.shutdown(1000);
+    await waits.activity('shutdown: the size profile, after 1,000 sagas', 'served', '', () => engine.shutdown(1000));
   }
-  return sizeBreakdown(sizeFile);
+  return waits.activity('size: dbstat over the closed file', 'excluded', 'bench glue: reading where the bytes go', () => sizeBreakdown(sizeFile));
 }
 
 if (process.argv[1] === import.meta.filename) {

@@ -8,7 +8,7 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['layers', process.execPath, ['scripts/check-layers.mjs']],
   ['build', process.execPath, ['scripts/build.mjs']],
-  ['unit+integration', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=./scripts/summary-reporter.mjs', '--test-reporter-destination=stdout', 'test/**/*.test.ts']],
+  ['unit+integration', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=900000', '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=./scripts/summary-reporter.mjs', '--test-reporter-destination=stdout', 'test/**/*.test.ts']],
   ['browser', process.execPath, ['scripts/ensure-browser.mjs']],
   ['e2e', 'npx', ['playwright', 'test']],
 ];

@@ -62,6 +62,8 @@ export interface ReconciliationReport {
 export const DEFAULT_RECONCILE_DEADLINE_MS = 5000;
 /** Steps per question, so one message stays well inside what the channel carries comfortably. */
 const CHUNK = 5000;
+/** Answers recorded per transaction: about a millisecond of main's time each. */
+const RECORD_SLICE = 100;
 
 interface Verdict {
   answer: ReconciledAnswer;
@@ -202,7 +204,13 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
   }
   appendProofs(log, changed);
   const names = new Map(steps.map((s) => [s.sagaId, s.sagaName]));
-  const sagaIds = log.recordReconciliation(changed);
-  for (const sagaId of sagaIds) options.events?.emit({ sagaId, name: names.get(sagaId) ?? '', state: 'failed_compensation', stepIndex: null });
+  // Recorded in slices, each its own transaction with a turn of the event loop between, so a
+  // thousand answers never hold main (and every window's IPC) at once. Each answer stands alone:
+  // a crash between slices leaves the rest unrecorded, and the next launch asks about them again.
+  for (let i = 0; i < changed.length; i += RECORD_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const sagaIds = log.recordReconciliation(changed.slice(i, i + RECORD_SLICE));
+    for (const sagaId of sagaIds) options.events?.emit({ sagaId, name: names.get(sagaId) ?? '', state: 'failed_compensation', stepIndex: null });
+  }
   return { asked: steps.length, recorded: changed.length, answers, durationMs: performance.now() - t0, skipped: null };
 }

@@ -47,7 +47,6 @@ class WaitMonitor {
     }, 1);
   }
 
-  /** Runs `fn` as an activity; a nested activity's waits are its own, not its parent's. */
   /**
    * Runs `fn` as an activity; a nested activity's waits are its own, not its parent's. A gap is
    * charged to the activity running when it ends (the gap that ends an activity's last turn is its own).

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WORKSPACE_STORE_FILE } from '../src-main/workspace-app/workspace-store';
-import { expect, test } from './fixtures';
+import { type AppLauncher, type RunningApp, expect, test } from './fixtures';
 
 function workspacesIn(profileDir: string): number {
   const db = new Database(path.join(profileDir, WORKSPACE_STORE_FILE), { readonly: true });
@@ -19,18 +19,27 @@ function workspacesIn(profileDir: string): number {
   }
 }
 
-test('compensate now in the browser: refused while step 2 is unknown, then everything undone once confirmed', async ({ app, diag, profileDir, driver }) => {
-  const crashing = await app.launch({ crashAt: 'open_workspace:2:after_pending' });
-  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'undo-me', failLastStep: false });
+/** Runs open_workspace in a launch that SIGKILLs itself at `crashAt`; the saga's answer never comes. */
+async function crashMidOpen(app: AppLauncher, crashAt: string, workspace: string): Promise<void> {
+  const crashing = await app.launch({ crashAt });
+  const answer = crashing.runSaga({ saga: 'open_workspace', workspace, failLastStep: false });
   expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
   expect((await answer).ok).toBe(false);
+}
+
+/** The relaunched panel with the first saga its recovery banner names opened in the detail view. */
+async function openFirstRecovered(relaunched: RunningApp) {
+  const panel = await relaunched.panel();
+  await panel.getByTestId('recovery-banner').getByTestId('banner-saga').first().click();
+  return { panel, detail: panel.getByTestId('saga-detail') };
+}
+
+test('compensate now in the browser: refused while step 2 is unknown, then everything undone once confirmed', async ({ app, diag, profileDir, driver }) => {
+  await crashMidOpen(app, 'open_workspace:2:after_pending', 'undo-me');
   expect(workspacesIn(profileDir), "the crash left the workspace in srv's store").toBe(1);
 
   const relaunched = await app.launch();
-  const panel = await relaunched.panel();
-  const banner = panel.getByTestId('recovery-banner');
-  await banner.getByTestId('banner-saga').first().click();
-  const detail = panel.getByTestId('saga-detail');
+  const { panel, detail } = await openFirstRecovered(relaunched);
   await expect(detail.getByTestId('detail-state')).toHaveText('failed_compensation');
   await expect(detail.getByTestId('proof-text'), 'a step in flight: the log proves nothing').toHaveCount(0);
 
@@ -69,15 +78,10 @@ test('compensate now in the browser: refused while step 2 is unknown, then every
 
 test("compensate now in the browser after reconciliation: host's receipt shows step 1 applied, so it is undone with no box to tick", async ({ app, profileDir }) => {
   // host started the session and wrote its receipt; main died before recording the reply.
-  const crashing = await app.launch({ crashAt: 'open_workspace:1:after_dispatch' });
-  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'receipt-says', failLastStep: false });
-  expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
-  expect((await answer).ok).toBe(false);
+  await crashMidOpen(app, 'open_workspace:1:after_dispatch', 'receipt-says');
 
   const relaunched = await app.launch();
-  const panel = await relaunched.panel();
-  await panel.getByTestId('recovery-banner').getByTestId('banner-saga').first().click();
-  const detail = panel.getByTestId('saga-detail');
+  const { detail } = await openFirstRecovered(relaunched);
   await expect(detail.getByTestId('detail-state')).toHaveText('failed_compensation');
   // The panel is up before reconciliation finishes; its answer arrives as a live update.
   await expect(detail.getByTestId('compensate-known')).toContainText("step 1 'start_session' on host applied: compensate now will undo it");
@@ -93,15 +97,10 @@ test("compensate now in the browser after reconciliation: host's receipt shows s
 });
 
 test("past a final step: srv's receipt shows publish_workspace applied, so the panel offers resolve as completed, not compensate now", async ({ app, profileDir }) => {
-  const crashing = await app.launch({ crashAt: 'open_workspace:3:after_dispatch' });
-  const answer = crashing.runSaga({ saga: 'open_workspace', workspace: 'published', failLastStep: false });
-  expect(await crashing.exited()).toEqual({ code: null, signal: 'SIGKILL' });
-  expect((await answer).ok).toBe(false);
+  await crashMidOpen(app, 'open_workspace:3:after_dispatch', 'published');
 
   const relaunched = await app.launch();
-  const panel = await relaunched.panel();
-  await panel.getByTestId('recovery-banner').getByTestId('banner-saga').first().click();
-  const detail = panel.getByTestId('saga-detail');
+  const { detail } = await openFirstRecovered(relaunched);
   await expect(detail.getByTestId('proof-text')).toContainText("with the peer's receipt for step 3 'publish_workspace', shows all 4 steps succeeded");
   await expect(detail.getByTestId('compensate-final')).toContainText("Step 3 'publish_workspace' is final and was applied");
   await expect(detail.getByTestId('compensate-submit')).toBeDisabled();

@@ -234,7 +234,7 @@ export class PeerProcess {
         claim === null
           ? undefined
           : 'requestId' in claim
-            ? [...inc.inflight.entries()].find(([id]) => id === claim.requestId)
+            ? ((e) => (e ? ([claim.requestId, e] as const) : undefined))(inc.inflight.get(claim.requestId))
             : [...inc.inflight.entries()].find(([, e]) => e.sagaId === claim.sagaId && e.stepIndex === claim.stepIndex);
       const culprit = found ? { sagaId: found[1].sagaId, stepIndex: found[1].stepIndex, requestId: found[0] } : undefined;
       this.retire(inc, `${this.label(inc)} answered garbage: ${describeBadMessage(parsed.error, raw)}`, 'peer_garbage', culprit);

@@ -75,6 +75,13 @@ interface Verdict {
 
 const key = (r: StepRef) => `${r.sagaId}:${r.stepIndex}`;
 
+/** Appends to the list under `k`, creating it: grouping without copying the list on every push. */
+function pushTo<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
 /** Pure: what one peer's answer says about each step it was asked about. */
 export function judge(steps: readonly StepToReconcile[], answer: ReceiptsAnswer): Verdict[] {
   const unknown = (why: string): Verdict => ({ answer: 'unknown', why, source: answer.source });
@@ -84,7 +91,7 @@ export function judge(steps: readonly StepToReconcile[], answer: ReceiptsAnswer)
   // A peer that answers about steps it was not asked about is not answering this question.
   if (stray) return steps.map(() => unknown(`the peer answered about saga ${stray.sagaId} step ${stray.stepIndex}, which it was not asked about`));
   const byStep = new Map<string, PeerReceipt[]>();
-  for (const r of answer.receipts) byStep.set(key(r), [...(byStep.get(key(r)) ?? []), r]);
+  for (const r of answer.receipts) pushTo(byStep, key(r), r);
   const atomic = new Set(answer.atomicOps);
   return steps.map((st) => {
     const receipts = byStep.get(key(st)) ?? [];
@@ -127,12 +134,15 @@ function sentenceFor(st: StepToReconcile, v: Verdict): string {
  * terminal write lost): the saga's last new sentence then says so, as recovery's would have.
  */
 function appendProofs(log: SagaLog, changed: ReconciledStep[]): void {
-  const lastBySaga = new Map<number, ReconciledStep>();
-  for (const c of changed) if (c.answer === 'applied') lastBySaga.set(c.sagaId, c);
-  for (const [sagaId, last] of lastBySaga) {
+  const bySaga = new Map<number, ReconciledStep[]>();
+  for (const c of changed) pushTo(bySaga, c.sagaId, c);
+  for (const [sagaId, ofSaga] of bySaga) {
+    // Only an `applied` answer can complete a proof recovery could not make.
+    const last = ofSaga.findLast((c) => c.answer === 'applied');
+    if (!last) continue;
     const saga = log.saga(sagaId);
     if (!saga) continue;
-    const answered = new Map(changed.filter((c) => c.sagaId === sagaId).map((c) => [c.stepIndex, c]));
+    const answered = new Map(ofSaga.map((c) => [c.stepIndex, c]));
     const steps = saga.steps.map((s) => {
       const a = answered.get(s.stepIndex);
       return a ? { ...s, reconciliation: { answer: a.answer, why: a.why, source: a.source, at: s.startedAt } } : s;
@@ -176,7 +186,7 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
   const byPeer = new Map<PeerTarget, StepToReconcile[]>();
   for (const st of steps) {
     if (st.target === 'host' || st.target === 'srv') {
-      if (port.targets.includes(st.target)) byPeer.set(st.target, [...(byPeer.get(st.target) ?? []), st]);
+      if (port.targets.includes(st.target)) pushTo(byPeer, st.target, st);
       else verdicts.set(st, { answer: 'unknown', why: `no ${st.target} peer runs in this launch to ask`, source: 'main' });
     } else {
       verdicts.set(st, { answer: 'unknown', why: 'the step ran in main, which keeps no receipts; check its effect by hand', source: 'main' });

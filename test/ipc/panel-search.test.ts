@@ -8,13 +8,9 @@ import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
 import { runRecovery } from '../../src-main/saga/recovery';
 import { SagaEvents } from '../../src-main/saga/saga-events';
 import { tempDir } from '../helpers/temp-dir';
+import { ok } from './handler-results';
 
 const TRUSTED = { trusted: true };
-
-function ok<T = any>(r: HandlerResponse): T {
-  if (!r.ok) assert.fail(`expected ok, got ${r.error.code}: ${r.error.message}`);
-  return r.data as T;
-}
 
 function setup(keyInputFields?: Record<string, string>) {
   const log = SagaLog.open(path.join(tempDir('panel-search-'), LOG_FILE_NAME));

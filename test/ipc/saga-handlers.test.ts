@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { CHANNELS, LIMITS, type ApiResult, type SagaChangePush } from '../../src-shared/ipc-contract';
-import { createSagaHandlers, type HandlerResponse } from '../../src-main/ipc/saga-handlers';
+import { CHANNELS, LIMITS, type SagaChangePush } from '../../src-shared/ipc-contract';
+import { createSagaHandlers } from '../../src-main/ipc/saga-handlers';
 import { jsonTextBytes } from '../../src-main/ipc/bounds';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
 import { runRecovery } from '../../src-main/saga/recovery';
 import { SagaEvents } from '../../src-main/saga/saga-events';
 import { tempDir } from '../helpers/temp-dir';
+import { errCode, ok } from './handler-results';
 import { writeCompleted, writeFailed, writeFailedCompensation, writeInterrupted } from './panel-fixtures';
 
 const TRUSTED = { trusted: true };
@@ -17,16 +18,6 @@ function setup() {
   const events = new SagaEvents();
   const handlers = createSagaHandlers({ log, events, reviewer: 'ops-ada', bootId: 'boot-now' });
   return { log, events, handlers };
-}
-
-function ok<T = any>(r: HandlerResponse): T {
-  if (!r.ok) assert.fail(`expected ok, got ${r.error.code}: ${r.error.message}`);
-  return r.data as T;
-}
-
-function errCode(r: HandlerResponse): string {
-  assert.equal(r.ok, false, 'expected a typed error');
-  return (r as Extract<ApiResult<unknown>, { ok: false }>).error.code;
 }
 
 describe('saga:list', () => {

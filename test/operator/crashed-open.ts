@@ -1,5 +1,6 @@
 // A profile whose open_workspace a real launch left interrupted (SIGKILLed at a crash point, with
-// real host and srv peers), and a direct read of srv's own store, for the operator-action tests.
+// real host and srv peers), and a direct read of srv's own store, for the operator-action and
+// reconciliation tests.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { CHANNELS, type ApiResult } from '../../src-shared/ipc-contract';
-import { createSagaHandlers, type HandlerResponse, type OperatorActions } from '../../src-main/ipc/saga-handlers';
+import { CHANNELS } from '../../src-shared/ipc-contract';
+import { createSagaHandlers, type OperatorActions } from '../../src-main/ipc/saga-handlers';
 import { defineSaga } from '../../src-main/saga/define-saga';
 import { planCompensation } from '../../src-main/saga/compensate-plan';
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
@@ -16,18 +16,10 @@ import { resolveFromLog, reviewRecovery } from '../../src-main/saga/operator-act
 import { runRecovery } from '../../src-main/saga/recovery';
 import { SagaEvents } from '../../src-main/saga/saga-events';
 import { tempDir } from '../helpers/temp-dir';
+import { errCode, ok } from '../ipc/handler-results';
 import { writeCompleted, writeInterrupted } from '../ipc/panel-fixtures';
 
 const TRUSTED = { trusted: true };
-
-function ok<T = any>(r: HandlerResponse): T {
-  if (!r.ok) assert.fail(`expected ok, got ${r.error.code}: ${r.error.message}`);
-  return r.data as T;
-}
-function errCode(r: HandlerResponse): string {
-  assert.equal(r.ok, false, 'expected a typed error');
-  return (r as Extract<ApiResult<unknown>, { ok: false }>).error.code;
-}
 
 /** A saga whose three steps all ran but whose terminal write was lost, as a crash leaves it. */
 function writeAllDone(log: SagaLog): number {

@@ -2,7 +2,6 @@
 // steps it was not asked about, and a receipt store that is missing or damaged. Each case kills a
 // real main with SIGKILL mid-saga, then relaunches on the same profile with real peers.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -10,25 +9,11 @@ import type { SubsystemOptions } from '../../src-main/index';
 import { judge } from '../../src-main/saga/reconciliation';
 import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
 import type { StepRecord } from '../../src-shared/saga-model';
-import { startTs } from '../boot/child';
 import { DIST_DIR, bootWorkspace } from '../helpers/workspace-boot';
-import { tempDir } from '../helpers/temp-dir';
-import { waitForNoneMarked } from './processes';
+import { crashedOpen } from '../operator/crashed-open';
 
-const CHILD = path.join(import.meta.dirname, 'fixtures', 'crash-child.ts');
 const ODD_PEER = path.join(import.meta.dirname, 'fixtures', 'odd-receipts-peer.mjs');
 if (!fs.existsSync(path.join(DIST_DIR, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
-
-/** Runs open_workspace on a fresh profile and SIGKILLs main at `at`; returns the profile. */
-async function crashAt(at: string): Promise<string> {
-  const dir = tempDir('reconcile-');
-  const marker = crypto.randomUUID();
-  const child = startTs(CHILD, [dir, JSON.stringify({ name: 'ws', owner: 'ada', accessToken: 'secret-token' }), '{}'], { LAUNCHER_CRASH_AT: at, LAUNCHER_TEST_MARK: marker });
-  const { signal } = await child.exited;
-  assert.equal(signal, 'SIGKILL', `main died by SIGKILL (stdout: ${child.stdout()} stderr: ${child.stderr()})`);
-  assert.deepEqual(await waitForNoneMarked(`LAUNCHER_TEST_MARK=${marker}`, 5000), [], 'no peer outlived main');
-  return dir;
-}
 
 /** Relaunches on `dir`, waits for reconciliation, and returns the interrupted saga's in-flight step. */
 async function relaunch(dir: string, options: Partial<SubsystemOptions> = {}): Promise<{ step: StepRecord; reason: string; state: string }> {
@@ -51,7 +36,7 @@ const withOddSrv = (mode: string): Partial<SubsystemOptions> => ({
 
 describe('reconciliation when the answer cannot be believed', { concurrency: 2 }, () => {
   test('garbage, silence and stray receipts leave the step unknown, asked again until a real answer', async () => {
-    const dir = await crashAt('open_workspace:0:after_pending');
+    const dir = await crashedOpen('open_workspace:0:after_pending');
 
     const garbage = await relaunch(dir, withOddSrv('garbage'));
     assert.equal(garbage.step.reconciliation?.answer, 'unknown');
@@ -77,7 +62,7 @@ describe('reconciliation when the answer cannot be believed', { concurrency: 2 }
   });
 
   test("an applied step's output from its receipt is kept on the row, redacted like any output", async () => {
-    const dir = await crashAt('open_workspace:0:after_pending');
+    const dir = await crashedOpen('open_workspace:0:after_pending');
     const { step } = await relaunch(dir, withOddSrv('secret'));
     assert.equal(step.reconciliation?.answer, 'applied');
     assert.equal(step.state, 'pending');
@@ -85,7 +70,7 @@ describe('reconciliation when the answer cannot be believed', { concurrency: 2 }
   });
 
   test("a missing srv store answers unknown, never not_applied", async () => {
-    const dir = await crashAt('open_workspace:0:after_pending');
+    const dir = await crashedOpen('open_workspace:0:after_pending');
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path.join(dir, `${WORKSPACE_STORE_FILE}${suffix}`), { force: true });
     const { step } = await relaunch(dir);
     assert.equal(step.reconciliation?.answer, 'unknown');
@@ -93,7 +78,7 @@ describe('reconciliation when the answer cannot be believed', { concurrency: 2 }
   });
 
   test('a damaged host receipt store is moved aside and answers unknown; the next launch changes nothing', async () => {
-    const dir = await crashAt('open_workspace:1:after_dispatch');
+    const dir = await crashedOpen('open_workspace:1:after_dispatch');
     const file = path.join(dir, 'host-receipts.db');
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
     fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));

@@ -86,15 +86,20 @@ export async function exportJson(file: string, which: { sagaId: number } | { boo
   }
 }
 
+/** Filters that cannot go together, refused before the file is opened. */
+function checkFilters(state: SagaState | undefined, unreviewed: boolean, sagaId: number | undefined): void {
+  if (unreviewed && state !== undefined && state !== 'failed_compensation') {
+    throw new UsageError(`diag: --unreviewed lists failed_compensation sagas; it cannot be combined with --state ${state}`);
+  }
+  if (sagaId !== undefined && (unreviewed || state !== undefined)) {
+    throw new UsageError('diag: --saga shows one saga; it cannot be combined with --state or --unreviewed');
+  }
+}
+
 export function readDiag(file: string, state: SagaState | undefined, limit: number, unreviewed = false, sagaId?: number): DiagDocument {
+  checkFilters(state, unreviewed, sagaId);
   const log = openForDiag(file);
   try {
-    if (unreviewed && state !== undefined && state !== 'failed_compensation') {
-      throw new UsageError(`diag: --unreviewed lists failed_compensation sagas; it cannot be combined with --state ${state}`);
-    }
-    if (sagaId !== undefined && (unreviewed || state !== undefined)) {
-      throw new UsageError('diag: --saga shows one saga; it cannot be combined with --state or --unreviewed');
-    }
     const { readable: summaries, unreadable } = sortSummaries(
       sagaId !== undefined
         ? log.summariesOf([sagaId])
@@ -213,11 +218,13 @@ export async function runDiag(argv: string[]): Promise<number> {
     { db: { type: 'string' }, json: { type: 'boolean' }, state: { type: 'string' }, unreviewed: { type: 'boolean' }, limit: { type: 'string' }, saga: { type: 'string' } },
     DiagArgs,
   );
-  const doc = readDiag(args.db, args.state, args.limit ?? 50, args.unreviewed === true, args.saga);
   if (args.json && args.saga !== undefined) {
+    // The export reads the file itself: the diag document is not built only to be thrown away.
+    checkFilters(args.state, args.unreviewed === true, args.saga);
     process.stdout.write(`${terminalSafeJson(JSON.stringify(await exportJson(args.db, { sagaId: args.saga }), null, 2))}\n`);
     return 0;
   }
+  const doc = readDiag(args.db, args.state, args.limit ?? 50, args.unreviewed === true, args.saga);
   process.stdout.write(args.json ? `${terminalSafeJson(JSON.stringify(doc, null, 2))}\n` : formatDiag(doc));
   return 0;
 }

@@ -379,23 +379,23 @@ export class PeerProcess {
       return Promise.resolve({ ok: false, source: `peer ${this.name}`, why: `peer ${this.name} is not running (${inc?.gone ?? 'not started'})` });
     }
     const requestId = `r${inc.generation}.${++this.requestSeq}`;
-    return new Promise<ReceiptsAnswer>((resolve) => {
-      const timer = setTimeout(() => {
-        inc.questions.delete(requestId);
-        resolve({ ok: false, source: this.source(inc), why: `no answer within ${deadlineMs}ms` });
-      }, deadlineMs);
-      inc.questions.set(requestId, (answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-      try {
-        inc.child.postMessage({ type: 'receipts', requestId, steps: [...steps] } satisfies MainToPeer);
-      } catch (err) {
-        inc.questions.delete(requestId);
-        clearTimeout(timer);
-        resolve({ ok: false, source: this.source(inc), why: `the question could not be sent: ${errorMessage(err)}` });
-      }
-    });
+    const source = this.source(inc);
+    return race<ReceiptsAnswer>(
+      {
+        deadlineMs,
+        onDeadline: () => ({ ok: false, source, why: `no answer within ${deadlineMs}ms` }),
+        onCancel: (why) => ({ ok: false, source, why }),
+        onSettled: () => inc.questions.delete(requestId),
+      },
+      ({ settle }) => {
+        inc.questions.set(requestId, settle);
+        try {
+          inc.child.postMessage({ type: 'receipts', requestId, steps: [...steps] } satisfies MainToPeer);
+        } catch (err) {
+          settle({ ok: false, source, why: `the question could not be sent: ${errorMessage(err)}` });
+        }
+      },
+    );
   }
 
   private post(inc: Incarnation, message: MainToPeer): void {

@@ -8,21 +8,6 @@ import { startProcess } from '../boot/child';
 import { CLI, runCli } from '../helpers/cli';
 import { crashedOpen, workspacesIn } from '../operator/crashed-open';
 
-function waitForLine(child: ReturnType<typeof startProcess>, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (pattern.test(child.stdout())) {
-        clearInterval(poll);
-        resolve();
-      }
-    }, 50);
-    void child.exited.then(() => {
-      clearInterval(poll);
-      reject(new Error(`exited before printing ${pattern} (stderr: ${child.stderr()})`));
-    });
-  });
-}
-
 describe('launcher-saga compensate', () => {
   test('bad usage exits 2; refused while the app runs (1, naming the pid); an unknown outcome needs --confirm-unknown (1); then 0', async () => {
     const dir = await crashedOpen('open_workspace:2:after_pending');
@@ -31,7 +16,7 @@ describe('launcher-saga compensate', () => {
     assert.equal(runCli(['compensate', '--user-data-dir', dir, '--saga', 'x', '--note', 'n']).status, 2);
 
     const app = startProcess(process.execPath, [CLI, 'headless', '--user-data-dir', dir, '--port', '0']);
-    await waitForLine(app, /^panel: /m);
+    await app.waitFor(/^panel: /);
     const locked = runCli(['compensate', '--user-data-dir', dir, '--saga', '1', '--note', 'checked', '--confirm-unknown']);
     assert.equal(locked.status, 1, locked.stderr);
     assert.match(locked.stderr, new RegExp(`\\b${app.pid}\\b`), 'the refusal names the running pid');

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
 import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
+import { workspaces } from '../recovery/matrix/stores';
 import { waitForNoneMarked } from '../recovery/processes';
 
 const DIST = path.resolve(import.meta.dirname, '../../dist');
@@ -29,14 +29,8 @@ export async function crashedOpen(at: string, faults: Record<string, string> = {
   return dir;
 }
 
+/** How many workspaces srv's own store holds (none when the store was never created). */
 export function workspacesIn(dir: string): number {
-  const file = path.join(dir, WORKSPACE_STORE_FILE);
-  if (!fs.existsSync(file)) return 0;
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare('SELECT COUNT(*) FROM workspace').pluck().get() as number;
-  } finally {
-    db.close();
-  }
+  return fs.existsSync(path.join(dir, WORKSPACE_STORE_FILE)) ? workspaces(dir).length : 0;
 }
 

@@ -11,6 +11,7 @@ import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-sto
 import type { StepRecord } from '../../src-shared/saga-model';
 import { DIST_DIR, bootWorkspace } from '../helpers/workspace-boot';
 import { crashedOpen } from '../operator/crashed-open';
+import { HOST_RECEIPTS_FILE } from './matrix/stores';
 
 const ODD_PEER = path.join(import.meta.dirname, 'fixtures', 'odd-receipts-peer.mjs');
 if (!fs.existsSync(path.join(DIST_DIR, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
@@ -79,7 +80,7 @@ describe('reconciliation when the answer cannot be believed', { concurrency: 2 }
 
   test('a damaged host receipt store is moved aside and answers unknown; the next launch changes nothing', async () => {
     const dir = await crashedOpen('open_workspace:1:after_dispatch');
-    const file = path.join(dir, 'host-receipts.db');
+    const file = path.join(dir, HOST_RECEIPTS_FILE);
     for (const suffix of ['-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
     fs.writeFileSync(file, Buffer.alloc(8192, 0x5a));
     const first = await relaunch(dir);

@@ -9,10 +9,10 @@ import { LOCK_FILE_NAME, LOCK_HOLDER_FILE_NAME, ProfileLockedError, acquireProfi
 import { LOG_FILE_NAME, SagaLog } from '../../src-main/saga/log/saga-log';
 import { tempDir } from '../helpers/temp-dir';
 import { killHard, startTs } from './child';
+import { requireBuild } from '../helpers/workspace-boot';
 
-const DIST = path.resolve(import.meta.dirname, '../../dist');
 const BOOT_CHILD = path.join(import.meta.dirname, 'fixtures', 'boot-child.ts');
-if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 const notLinux = process.platform !== 'linux' && 'process start times are read from /proc, which only Linux has';
 
 function sagaState(dir: string, sagaId: number): string | undefined {

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { MovedAsideFile } from '../../src-shared/saga-model';
 import type { BootPhase } from '../../src-main/index';
-import { bootWorkspace as boot } from '../helpers/workspace-boot';
+import { bootWorkspace as boot, requireBuild } from '../helpers/workspace-boot';
 import { ProfileLockedError } from '../../src-main/boot/profile-lock';
 import { SagaRefusedError } from '../../src-main/saga/coordinator';
 import { defineSaga } from '../../src-main/saga/define-saga';
@@ -20,9 +20,8 @@ import { liveProcessesMarked, waitForNoneMarked } from '../recovery/processes';
 import { killHard, startTs } from './child';
 import { NOBODY, isRoot, startUnprivileged } from '../helpers/unprivileged-child';
 
-const DIST = path.resolve(import.meta.dirname, '../../dist');
 const BOOT_CHILD = path.join(import.meta.dirname, 'fixtures', 'boot-child.ts');
-if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 
 const noop = defineSaga({
   name: 'noop_once',

@@ -3,28 +3,15 @@
 // box and app.exit are plain recording callbacks; what the test checks is what is left running
 // at the moment exit(1) is called.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { SagaSubsystem as BootedApp } from '../../src-main/index';
-import { bootWorkspace as boot } from '../helpers/workspace-boot';
+import { bootWorkspace as boot, requireBuild } from '../helpers/workspace-boot';
 import { ProfileLockedError, acquireProfileLock } from '../../src-main/boot/profile-lock';
 import { STARTUP_ERROR_TITLE, type StartupFailureIo, createStartupGuard } from '../../src-main/electron/startup-guard';
 import { tempDir } from '../helpers/temp-dir';
+import { isAlive } from '../../e2e/support/processes';
 
-const DIST = path.resolve(__dirname, '..', '..', 'dist');
-if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
-
-/** Live (not zombie) process. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+requireBuild();
 
 function profileIsFree(dir: string): boolean {
   try {

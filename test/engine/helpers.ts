@@ -18,13 +18,9 @@ import { runWithFaults } from '../../src-main/workspace-app/run-with-faults';
 export const DIST_DIR = path.resolve(__dirname, '../../dist');
 export const PEERS_DIR = path.join(DIST_DIR, 'peers');
 
-export function requireBuild(): void {
-  for (const f of ['host.js', 'srv.js', 'session-process.js']) {
-    if (!fs.existsSync(path.join(PEERS_DIR, f))) {
-      throw new Error(`dist/peers/${f} is missing: build first with node scripts/build.mjs`);
-    }
-  }
-}
+import { requireBuild } from '../helpers/workspace-boot';
+
+export { requireBuild };
 
 export function tempDir(prefix = 'engine-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

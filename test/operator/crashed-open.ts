@@ -10,10 +10,10 @@ import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
 import { workspaces } from '../recovery/matrix/stores';
 import { waitForNoneMarked } from '../recovery/processes';
+import { requireBuild } from '../helpers/workspace-boot';
 
-const DIST = path.resolve(import.meta.dirname, '../../dist');
 const CHILD = path.resolve(import.meta.dirname, '../recovery/fixtures/crash-child.ts');
-if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 
 /** Runs open_workspace in a real launch that SIGKILLs itself at `at`; returns the profile. */
 export async function crashedOpen(at: string, faults: Record<string, string> = {}): Promise<string> {

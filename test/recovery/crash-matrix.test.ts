@@ -19,7 +19,7 @@ import { FaultPlan, withFaults } from '../../src-main/workspace-app/fault-plan';
 import { PanelViews, selfHandlers } from '../../src-main/workspace-app/panel-views';
 import { ATOMIC_OPS } from '../../src-main/workspace-app/workspace-store';
 import { startProcess } from '../boot/child';
-import { DIST_DIR } from '../helpers/workspace-boot';
+import { DIST_DIR, requireBuild } from '../helpers/workspace-boot';
 import { tempDir } from '../helpers/temp-dir';
 import { dumpSagaRecords } from './log-fixtures';
 import { type Launch, type MatrixCase, matrixCases } from './matrix/cases';
@@ -29,7 +29,7 @@ import { waitForNoneMarked } from './processes';
 
 const CHILD_SOURCE = path.join(import.meta.dirname, 'fixtures', 'matrix-child.ts');
 const ROOT = path.resolve(import.meta.dirname, '../..');
-if (!fs.existsSync(path.join(DIST_DIR, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 
 const CASES = matrixCases(WORKSPACE_SAGAS);
 // Read by scripts/summary-reporter.mjs, which repeats it under the run's summary.

@@ -2,23 +2,21 @@
 // then boot again and check the invariants from the file itself.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { LOG_FILE_NAME } from '../../src-main/index';
 import { noopSelfSaga } from '../../src-main/workspace-app/noop-sagas';
 import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
-import { bootWorkspace } from '../helpers/workspace-boot';
+import { bootWorkspace, requireBuild } from '../helpers/workspace-boot';
 import type { InFlightStep } from '../../src-shared/saga-model';
 import { startTs } from '../boot/child';
 import { tempDir } from '../helpers/temp-dir';
 import { dumpSagaRecords } from './log-fixtures';
 import { waitForNoneMarked } from './processes';
 
-const DIST = path.resolve(import.meta.dirname, '../../dist');
 const CHILD = path.join(import.meta.dirname, 'fixtures', 'crash-child.ts');
-if (!fs.existsSync(path.join(DIST, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 
 interface Case {
   at: string;

@@ -9,12 +9,12 @@ import type { SubsystemOptions } from '../../src-main/index';
 import { judge } from '../../src-main/saga/reconciliation';
 import { WORKSPACE_STORE_FILE } from '../../src-main/workspace-app/workspace-store';
 import type { StepRecord } from '../../src-shared/saga-model';
-import { DIST_DIR, bootWorkspace } from '../helpers/workspace-boot';
+import { bootWorkspace, DIST_DIR, requireBuild } from '../helpers/workspace-boot';
 import { crashedOpen } from '../operator/crashed-open';
 import { HOST_RECEIPTS_FILE } from './matrix/stores';
 
 const ODD_PEER = path.join(import.meta.dirname, 'fixtures', 'odd-receipts-peer.mjs');
-if (!fs.existsSync(path.join(DIST_DIR, 'peers', 'host.js'))) throw new Error('dist/peers is missing: run `node scripts/build.mjs` first');
+requireBuild();
 
 /** Relaunches on `dir`, waits for reconciliation, and returns the interrupted saga's in-flight step. */
 async function relaunch(dir: string, options: Partial<SubsystemOptions> = {}): Promise<{ step: StepRecord; reason: string; state: string }> {

@@ -13,13 +13,13 @@ import { finished } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
-import { LOG_FILE_NAME, OperatorActionError, type SagaSubsystem, provenByLog, startSagaSubsystem } from '../../src-main/index';
-import { WORKSPACE_SAGAS, workspaceApp } from '../../src-main/workspace-app/app';
+import { LOG_FILE_NAME, OperatorActionError, type SagaSubsystem, provenByLog } from '../../src-main/index';
+import { WORKSPACE_SAGAS } from '../../src-main/workspace-app/app';
 import { FaultPlan, withFaults } from '../../src-main/workspace-app/fault-plan';
 import { PanelViews, selfHandlers } from '../../src-main/workspace-app/panel-views';
 import { ATOMIC_OPS } from '../../src-main/workspace-app/workspace-store';
 import { startProcess } from '../boot/child';
-import { DIST_DIR, requireBuild } from '../helpers/workspace-boot';
+import { DIST_DIR, bootWorkspace, requireBuild } from '../helpers/workspace-boot';
 import { tempDir } from '../helpers/temp-dir';
 import { dumpSagaRecords } from './log-fixtures';
 import { type Launch, type MatrixCase, matrixCases } from './matrix/cases';
@@ -105,8 +105,7 @@ interface Booted {
 async function boot(dir: string): Promise<Booted> {
   const views = new PanelViews();
   const marker = `LAUNCHER_TEST_MARK=${crypto.randomUUID()}`;
-  const app = await startSagaSubsystem({
-    ...workspaceApp({ peersDir: path.join(DIST_DIR, 'peers') }).subsystem({ userDataDir: dir }),
+  const app = await bootWorkspace({
     self: withFaults(selfHandlers(views), new FaultPlan(dir), 'self'),
     userDataDir: dir,
     retention: false,

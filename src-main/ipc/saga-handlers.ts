@@ -237,6 +237,14 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     if (!deps.operator) throw new HandlerError('refused', 'This host offers no operator actions: it serves the panel over a log without the app running.');
     return deps.operator;
   };
+  /** One saga's detail for the panel or an export; a missing or unreadable row is a typed error saying which. */
+  function readableDetail(sagaId: number, verb: 'shown' | 'exported') {
+    const d = log.saga(sagaId);
+    if (!d) throw new HandlerError('not_found', `There is no saga ${sagaId} in the log.`);
+    const why = whyUnreadable(d);
+    if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${sagaId} cannot be ${verb}: ${why}.`, LIMITS.detailReason));
+    return detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null, log.operatorActions(d.sagaId));
+  }
   function exportReport(bootId: string): RecoveryReportView {
     const report = log.readRecoveryReports(1, bootId).reports[0];
     if (!report) throw new HandlerError('not_found', `There is no readable recovery report of launch ${clipText(bootId, LIMITS.shortText)}.`);
@@ -277,13 +285,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
         scanEdgeId,
       };
     },
-    [CHANNELS.get]: (req) => {
-      const d = log.saga(req.sagaId);
-      if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
-      const why = whyUnreadable(d);
-      if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be shown: ${why}.`, LIMITS.detailReason));
-      return { saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null, log.operatorActions(d.sagaId)) };
-    },
+    [CHANNELS.get]: (req) => ({ saga: readableDetail(req.sagaId, 'shown') }),
     [CHANNELS.payload]: (req) => {
       const d = log.saga(req.sagaId);
       if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
@@ -333,11 +335,7 @@ export function createSagaHandlers(deps: SagaHandlerDeps): SagaHandlers {
     [CHANNELS.export]: (req) => {
       const base = { exportedAt: new Date().toISOString(), schemaVersion: log.fileVersion };
       if ('bootId' in req) return { ...base, saga: null, recoveryReport: exportReport(req.bootId) };
-      const d = log.saga(req.sagaId);
-      if (!d) throw new HandlerError('not_found', `There is no saga ${req.sagaId} in the log.`);
-      const why = whyUnreadable(d);
-      if (why !== null) throw new HandlerError('unreadable', clipText(`Saga ${req.sagaId} cannot be exported: ${why}.`, LIMITS.detailReason));
-      return { ...base, saga: detailView(d, keyInputs([d.sagaId]).get(d.sagaId) ?? null, log.operatorActions(d.sagaId)), recoveryReport: null };
+      return { ...base, saga: readableDetail(req.sagaId, 'exported'), recoveryReport: null };
     },
     [CHANNELS.counts]: () => ({
       running: log.countInState('running'),

@@ -64,8 +64,13 @@ try {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 const monitored = waits.report();
-console.log('\n== main thread: the longest event-loop wait per activity\n| activity | kind | longest wait (ms) | most main-thread CPU in one wait (ms) | why excluded |\n|---|---|---|---|---|');
-for (const r of monitored.rows) console.log(`| ${r.name} | ${r.kind} | ${r.maxMs.toFixed(2)} | ${r.maxCpuMs.toFixed(2)} | ${r.kind === 'served' ? '' : r.why} |`);
+console.log(
+  '\n== main thread: the longest event-loop wait per activity\n| activity | kind | longest wait (ms) | GC inside it (ms) | most main-thread CPU in one wait (ms) | longest call into the log (ms) | why excluded |\n|---|---|---|---|---|---|---|',
+);
+for (const r of monitored.rows) {
+  const log = r.kind === 'excluded' ? '' : `${r.maxLogMs.toFixed(2)} ${r.maxLogMethod} (CPU ${r.maxLogCpuMs.toFixed(2)}, GC ${r.gcInLongestLogMs.toFixed(2)})`;
+  console.log(`| ${r.name} | ${r.kind} | ${r.maxMs.toFixed(2)} | ${r.gcInLongestMs.toFixed(2)} | ${r.maxCpuMs.toFixed(2)} | ${log} | ${r.kind === 'served' ? '' : r.why} |`);
+}
 Object.assign(results, monitored.figures);
 
 console.log('\n| key | value |\n|---|---|');

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { scheduleRetention } from '../../src-main/boot/retention';
 import { startSagaSubsystem } from '../../src-main/boot/subsystem';
 import { LogCheckpointer } from '../../src-main/saga/log/checkpointer';
-import { SagaLog } from '../../src-main/saga/log/saga-log';
+import { SagaLog, WAL_SIZE_LIMIT_PAGES } from '../../src-main/saga/log/saga-log';
 import { tempDir } from '../helpers/temp-dir';
 
 const OLD = new Date('2030-01-01T00:00:00.000Z');
@@ -31,28 +31,32 @@ const until = async (what: () => boolean) => {
 };
 
 describe('checkpoint worker', () => {
-  test('checkpoints from its own connection: main auto-checkpoint is 0, the WAL is copied back and truncated', async () => {
+  test('checkpoints from its own connection: main auto-checkpoint is 0, the WAL is copied back, and main cuts the -wal back to its limit', async () => {
     const log = openLog();
     const failures: Error[] = [];
-    const checkpointer = new LogCheckpointer(log, { intervalMs: 20, maxWalPages: 8, onFailure: (e) => failures.push(e) });
+    const checkpointer = new LogCheckpointer(log, { intervalMs: 20, onFailure: (e) => failures.push(e) });
     assert.equal(log.autoCheckpointPages(), 1000, 'main checkpoints by itself until the worker is open');
     assert.equal(await checkpointer.ready, true);
     assert.equal(log.autoCheckpointPages(), 0);
 
-    writeSagas(log, 300);
+    writeSagas(log, 1500);
     // Nothing on main checkpoints now: the WAL holds every page these sagas wrote until the worker copies it.
-    assert.ok(walSize(log) > 8 * 4096, `the WAL grew (${walSize(log)} bytes)`);
-    await until(() => walSize(log) === 0);
+    const limit = WAL_SIZE_LIMIT_PAGES * 4096;
+    assert.ok(walSize(log) > 2 * limit, `the WAL grew past twice its limit (${walSize(log)} bytes)`);
     const explicit = await checkpointer.checkpoint('PASSIVE');
     assert.equal(explicit.busy, false);
-    assert.equal(explicit.copiedFrames, explicit.walFrames);
-
+    assert.equal(explicit.copiedFrames, explicit.walFrames, 'the worker copied the whole WAL back');
     // What was copied is in the database file itself: a reader of the .db alone (no -wal) sees every saga.
     const copy = path.join(path.dirname(log.file), 'copy.db');
     fs.copyFileSync(log.file, copy);
     const reader = new Database(copy, { readonly: true });
-    assert.equal(reader.prepare(`SELECT COUNT(*) FROM launcher_saga WHERE state = 'completed'`).pluck().get(), 300);
+    assert.equal(reader.prepare(`SELECT COUNT(*) FROM launcher_saga WHERE state = 'completed'`).pluck().get(), 1500);
     reader.close();
+
+    // The next write on main starts the WAL over and cuts the file to the limit (no TRUNCATE, no lock taken).
+    const before = walSize(log);
+    writeSagas(log, 1);
+    assert.ok(walSize(log) <= limit + 8 * 4096, `main cut the -wal from ${before} bytes back to its limit (${walSize(log)} bytes, limit ${limit})`);
 
     await checkpointer.stop();
     assert.equal(log.autoCheckpointPages(), 1000, 'stop gives main its auto-checkpoint back');

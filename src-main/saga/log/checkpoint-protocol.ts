@@ -7,8 +7,6 @@ export const CheckpointWorkerData = z.strictObject({
   busyTimeoutMs: z.number().int().nonnegative(),
   /** A passive checkpoint every this many ms (cheap when the WAL holds nothing new). */
   intervalMs: z.number().int().positive(),
-  /** Once everything is copied back, a -wal file larger than this many pages is truncated. */
-  maxWalPages: z.number().int().positive(),
   /** How long one incremental_vacuum step may hold the write lock (main's writes wait that long at worst). */
   vacuumStepBudgetMs: z.number().positive(),
 });

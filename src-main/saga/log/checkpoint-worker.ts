@@ -1,8 +1,9 @@
 // The checkpoint worker: a worker thread with its own connection to the log's WAL file. It copies
 // the WAL back into the database (passive checkpoints, which never block main's writers) and hands
 // free pages back (incremental_vacuum in small steps), so none of that runs on the main thread.
+// It never truncates the -wal while main may write: main's connection bounds it (journal_size_limit,
+// see saga-log.ts) when SQLite starts the WAL over.
 // Bundled as dist/log-worker.js; run from this file under tsx.
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { BudgetedBatch } from './budgeted-batch';
@@ -24,35 +25,15 @@ try {
   send({ type: 'failed', message: `the checkpoint worker could not open ${data.file}: ${(err as Error).message}` });
   process.exit(1);
 }
-const pageSize = db.pragma('page_size', { simple: true }) as number;
 
 function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult {
   const [row] = db.pragma(`wal_checkpoint(${mode})`) as { busy: number; log: number; checkpointed: number }[];
   return { busy: row!.busy !== 0, walFrames: row!.log, copiedFrames: row!.checkpointed };
 }
 
-function walBytes(): number {
-  try {
-    return fs.statSync(`${data.file}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * A passive checkpoint; once it has copied everything, a -wal grown past the limit is truncated.
- * TRUNCATE holds the write lock while it waits for readers, so it is tried only with nothing left
- * to copy and with no busy wait: main's writers are never held behind it for longer than a truncate.
- */
+/** A passive checkpoint: it takes no lock a writer needs, so main's commits never wait behind it. */
 function tick(): void {
-  const r = checkpoint('PASSIVE');
-  if (r.busy || r.copiedFrames < r.walFrames || walBytes() <= data.maxWalPages * pageSize) return;
-  db.pragma('busy_timeout = 0');
-  try {
-    checkpoint('TRUNCATE');
-  } finally {
-    db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
-  }
+  checkpoint('PASSIVE');
 }
 
 let stopping = false;

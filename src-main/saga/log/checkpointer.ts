@@ -11,8 +11,6 @@ import type { SagaLog } from './saga-log';
 export interface CheckpointerOptions {
   /** A passive checkpoint every this many ms (100 by default). */
   intervalMs?: number;
-  /** A -wal file past this many pages is truncated once everything in it is copied (1,000 by default). */
-  maxWalPages?: number;
   /** How long one vacuum step may hold the write lock (1 ms by default). */
   vacuumStepBudgetMs?: number;
   busyTimeoutMs?: number;
@@ -22,7 +20,7 @@ export interface CheckpointerOptions {
   onFailure?: (err: Error) => void;
 }
 
-export const CHECKPOINTER_DEFAULTS = { intervalMs: 100, maxWalPages: 1000, vacuumStepBudgetMs: 1, busyTimeoutMs: 5000 } as const;
+export const CHECKPOINTER_DEFAULTS = { intervalMs: 100, vacuumStepBudgetMs: 1, busyTimeoutMs: 5000 } as const;
 
 /**
  * The worker's script: the .ts source beside this file (run under tsx), else dist/log-worker.js
@@ -66,7 +64,6 @@ export class LogCheckpointer {
       file: log.file,
       busyTimeoutMs: options.busyTimeoutMs ?? CHECKPOINTER_DEFAULTS.busyTimeoutMs,
       intervalMs: options.intervalMs ?? CHECKPOINTER_DEFAULTS.intervalMs,
-      maxWalPages: options.maxWalPages ?? CHECKPOINTER_DEFAULTS.maxWalPages,
       vacuumStepBudgetMs: options.vacuumStepBudgetMs ?? CHECKPOINTER_DEFAULTS.vacuumStepBudgetMs,
     };
     this.thread = new Worker(file, { workerData: data });

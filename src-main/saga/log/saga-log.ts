@@ -419,6 +419,9 @@ function conflictError(file: string, conflicts: string): SagaLogError {
   );
 }
 
+/** The -wal file is cut back to this many pages each time SQLite starts it over (SQLite's own auto-checkpoint size). */
+export const WAL_SIZE_LIMIT_PAGES = 1000;
+
 export class SagaLog {
   readonly file: string;
   /** The version stamped in the file when it was opened. */
@@ -519,6 +522,12 @@ export class SagaLog {
     // a rollback-journal file (the launcher's lineage writes those) as it was.
     migrate(this.db);
     this.db.pragma('journal_mode = WAL');
+    // The -wal's bound. SQLite starts the WAL over at the first write after a checkpoint copied all of
+    // it, and with a size limit that write also cuts the file down to it: one ftruncate on main, no
+    // fsync and no lock anyone waits on. (A TRUNCATE checkpoint from the worker would hold the write
+    // lock while it truncates and syncs, and main's next commit sleeps in SQLite's busy handler, 1, 2,
+    // then 5 ms at a time, behind it.)
+    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_PAGES * (this.db.pragma('page_size', { simple: true }) as number)}`);
     // A first read opens the -wal and -shm now, as the open used to, not at the first statement later.
     this.db.prepare(`SELECT COUNT(*) FROM sqlite_master`).get();
   }

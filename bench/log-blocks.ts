@@ -5,14 +5,20 @@
 // runs: the log part's micro-benchmarks time the same methods back to back and must not pay for
 // the wrapper.
 import { SagaLog } from '../src-main/saga/log/saga-log';
+import { threadClock } from './thread-clock';
 
-/** One outermost call: its wall time, the main thread's CPU inside it, its name and when it ran. */
-export type LogBlockSink = (ms: number, cpuMs: number, method: string, at: [number, number]) => void;
-
-const threadCpuMs = () => {
-  const u = process.threadCpuUsage();
-  return (u.user + u.system) / 1000;
-};
+/**
+ * One outermost call: its wall time; what the thread held of it (wall minus the time it sat on
+ * the run queue: its CPU and any sleep inside SQLite, I/O or a lock); its CPU; its name; when it ran.
+ */
+export interface LogCall {
+  ms: number;
+  heldMs: number;
+  cpuMs: number;
+  method: string;
+  at: [number, number];
+}
+export type LogBlockSink = (call: LogCall) => void;
 
 const proto = SagaLog.prototype as unknown as Record<string, unknown>;
 const originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -37,13 +43,13 @@ export function installLogBlocks(sink: LogBlockSink): void {
     function timedCall(this: unknown, ...args: unknown[]): unknown {
       if (depth > 0) return fn.apply(this, args);
       depth = 1;
-      const [t0, c0] = [performance.now(), threadCpuMs()];
+      const [t0, c0] = [performance.now(), threadClock()];
       try {
         return fn.apply(this, args);
       } finally {
         depth = 0;
-        const [t1, c1] = [performance.now(), threadCpuMs()];
-        sink(t1 - t0, c1 - c0, name, [t0, t1]);
+        const [t1, c1] = [performance.now(), threadClock()];
+        sink({ ms: t1 - t0, heldMs: t1 - t0 - (c1.runQueueMs - c0.runQueueMs), cpuMs: c1.cpuMs - c0.cpuMs, method: name, at: [t0, t1] });
       }
     };
   for (const [name, fn] of originals) proto[name] = timed(name, fn);

@@ -2,8 +2,7 @@
 // other processes had both cores. Linux keeps both per thread in /proc/thread-self/schedstat;
 // a wall-clock wait minus the run-queue time is what the thread itself held (its CPU, plus any
 // sleep inside a call: I/O, a lock): on a loaded two-core machine the run queue alone made log
-// calls of 1 ms of CPU read 10–20 ms of wall. Elsewhere the run queue reads 0 and CPU comes from
-// getrusage.
+// calls of 1 ms of CPU read 10–20 ms of wall. Elsewhere the run queue reads 0.
 import fs from 'node:fs';
 
 export interface ThreadClock {
@@ -23,12 +22,13 @@ const buf = Buffer.alloc(96);
 export const runQueueKnown = fd !== null;
 
 export function threadClock(): ThreadClock {
-  if (fd !== null) {
-    // pread at 0 on a /proc file regenerates it: a few microseconds, no allocation but the string.
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    const [onCpu, waiting] = buf.toString('latin1', 0, n).split(' ');
-    return { cpuMs: Number(onCpu) / 1e6, runQueueMs: Number(waiting) / 1e6 };
-  }
+  // CPU from getrusage: schedstat's on-CPU figure is brought up to date only at scheduler events,
+  // so it lags a running thread by up to a tick; the run-queue figure is settled by the time the
+  // thread runs again to read it.
   const u = process.threadCpuUsage();
-  return { cpuMs: (u.user + u.system) / 1000, runQueueMs: 0 };
+  const cpuMs = (u.user + u.system) / 1000;
+  if (fd === null) return { cpuMs, runQueueMs: 0 };
+  // pread at 0 on a /proc file regenerates it: a few microseconds.
+  const n = fs.readSync(fd, buf, 0, buf.length, 0);
+  return { cpuMs, runQueueMs: Number(buf.toString('latin1', 0, n).split(' ')[1]) / 1e6 };
 }

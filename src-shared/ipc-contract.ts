@@ -72,7 +72,7 @@ export const LIMITS = {
    * An input search reads at most this many sagas per request (newest first from the cursor)
    * and says where it stopped, so one request never holds the main process for long.
    */
-  inputScanRows: 5000,
+  inputScanRows: 2000,
 } as const;
 
 const SagaId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);

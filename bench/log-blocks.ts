@@ -37,6 +37,7 @@ let installed = false;
 
 /** Wraps every SagaLog method so each outermost call reports its wall time to `sink`. */
 export function installLogBlocks(sink: LogBlockSink): void {
+  // Installed once per stretch of served activities: the sink reads the monitor's current activity.
   if (installed) return;
   installed = true;
   const timed = (name: string, fn: (...args: unknown[]) => unknown) =>

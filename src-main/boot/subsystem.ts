@@ -313,6 +313,8 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
             await retention?.stop();
             // The worker folds the WAL back with a last TRUNCATE before it closes its connection.
             await checkpointer?.stop();
+            // A block of ids written ahead lands (or is dropped) before another launch may take the profile.
+            await log.idsSettled();
             // Folding the WAL back makes the next open (and a copy of the file) self-contained;
             // after the worker's own, this one finds next to nothing left to copy.
             try {

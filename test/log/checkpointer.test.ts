@@ -6,14 +6,17 @@ import Database from 'better-sqlite3';
 import { scheduleRetention } from '../../src-main/boot/retention';
 import { startSagaSubsystem } from '../../src-main/boot/subsystem';
 import { LogCheckpointer } from '../../src-main/saga/log/checkpointer';
-import { SagaLog, WAL_SIZE_LIMIT_PAGES } from '../../src-main/saga/log/saga-log';
+import { SagaLog } from '../../src-main/saga/log/saga-log';
 import { tempDir } from '../helpers/temp-dir';
 
 const OLD = new Date('2030-01-01T00:00:00.000Z');
 const NOW = new Date('2030-06-15T12:00:00.000Z');
 
+/** A small -wal bound, so a few hundred sagas show it cut back (the default is 64 MB). */
+const LIMIT_PAGES = 200;
+
 function openLog(clock: () => Date = () => NOW): SagaLog {
-  return SagaLog.open(path.join(tempDir('checkpointer-'), 'launcher-sagas.db'), { clock });
+  return SagaLog.open(path.join(tempDir('checkpointer-'), 'launcher-sagas.db'), { clock, walSizeLimitPages: LIMIT_PAGES });
 }
 
 function writeSagas(log: SagaLog, n: number, state: 'completed' | 'running' = 'completed'): void {
@@ -36,12 +39,13 @@ describe('checkpoint worker', () => {
     const failures: Error[] = [];
     const checkpointer = new LogCheckpointer(log, { intervalMs: 20, onFailure: (e) => failures.push(e) });
     assert.equal(log.autoCheckpointPages(), 1000, 'main checkpoints by itself until the worker is open');
+    const limit = log.walSizeLimitBytes();
+    assert.equal(limit, LIMIT_PAGES * 4096);
     assert.equal(await checkpointer.ready, true);
     assert.equal(log.autoCheckpointPages(), 0);
 
-    writeSagas(log, 1500);
+    writeSagas(log, 300);
     // Nothing on main checkpoints now: the WAL holds every page these sagas wrote until the worker copies it.
-    const limit = WAL_SIZE_LIMIT_PAGES * 4096;
     assert.ok(walSize(log) > 2 * limit, `the WAL grew past twice its limit (${walSize(log)} bytes)`);
     const explicit = await checkpointer.checkpoint('PASSIVE');
     assert.equal(explicit.busy, false);
@@ -50,7 +54,7 @@ describe('checkpoint worker', () => {
     const copy = path.join(path.dirname(log.file), 'copy.db');
     fs.copyFileSync(log.file, copy);
     const reader = new Database(copy, { readonly: true });
-    assert.equal(reader.prepare(`SELECT COUNT(*) FROM launcher_saga WHERE state = 'completed'`).pluck().get(), 1500);
+    assert.equal(reader.prepare(`SELECT COUNT(*) FROM launcher_saga WHERE state = 'completed'`).pluck().get(), 300);
     reader.close();
 
     // The next write on main starts the WAL over and cuts the file to the limit (no TRUNCATE, no lock taken).

@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const CheckpointWorkerData = z.strictObject({
   file: z.string().min(1),
   busyTimeoutMs: z.number().int().nonnegative(),
+  /** Main's journal_size_limit, kept on the worker's connection too (see wal-size.ts); -1 for none. */
+  walSizeLimitBytes: z.number().int().min(-1),
   /** A passive checkpoint every this many ms (cheap when the WAL holds nothing new). */
   intervalMs: z.number().int().positive(),
   /** How long one incremental_vacuum step may hold the write lock (main's writes wait that long at worst). */

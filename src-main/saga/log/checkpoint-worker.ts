@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { BudgetedBatch } from './budgeted-batch';
+import { walSizeLimitPragma } from './wal-size';
 import { type CheckpointResult, CheckpointWorkerData, type FromWorker, ToWorker } from './checkpoint-protocol';
 
 const port = parentPort;
@@ -21,6 +22,8 @@ try {
   // On a rollback-journal file a checkpoint does nothing, and main's auto-checkpoint must stay on.
   if (mode !== 'wal') throw new Error(`the log is in journal mode '${String(mode)}', not WAL`);
   db.pragma('synchronous = NORMAL');
+  // Its vacuum steps are writes, so it too may be the one that starts the WAL over (see wal-size.ts).
+  db.pragma(walSizeLimitPragma(data.walSizeLimitBytes));
 } catch (err) {
   send({ type: 'failed', message: `the checkpoint worker could not open ${data.file}: ${(err as Error).message}` });
   process.exit(1);

@@ -63,6 +63,7 @@ export class LogCheckpointer {
     const data: CheckpointWorkerData = {
       file: log.file,
       busyTimeoutMs: options.busyTimeoutMs ?? CHECKPOINTER_DEFAULTS.busyTimeoutMs,
+      walSizeLimitBytes: log.walSizeLimitBytes(),
       intervalMs: options.intervalMs ?? CHECKPOINTER_DEFAULTS.intervalMs,
       vacuumStepBudgetMs: options.vacuumStepBudgetMs ?? CHECKPOINTER_DEFAULTS.vacuumStepBudgetMs,
     };

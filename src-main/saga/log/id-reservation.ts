@@ -17,6 +17,8 @@ export class IdReservation {
   /** Bumped by every write that reaches the file: a write ahead that lands after a later one is dropped. */
   private written = 0;
   private ahead: Promise<void> | null = null;
+  /** Each write its own temporary file, so no two writes of this process ever share one. */
+  private writes = 0;
 
   private constructor(
     readonly file: string,
@@ -39,7 +41,11 @@ export class IdReservation {
       // No reservation yet, or a torn one: the log's own high-water mark still holds.
     }
     // A launch killed mid-write leaves its temporary file; only this launch writes here (the profile lock).
-    for (const name of fs.readdirSync(dir)) if (name.startsWith(`${ID_RESERVATION_FILE}.tmp-`)) fs.rmSync(path.join(dir, name), { force: true });
+    try {
+      for (const name of fs.readdirSync(dir)) if (name.startsWith(`${ID_RESERVATION_FILE}.tmp-`)) fs.rmSync(path.join(dir, name), { force: true });
+    } catch {
+      // A folder this launch cannot write is reported by the open that follows, in its own words.
+    }
     return new IdReservation(file, through);
   }
 
@@ -57,13 +63,13 @@ export class IdReservation {
     else if (id > this.through - ID_BLOCK / 2 && this.ahead === null) this.ahead = this.writeAhead(this.through + ID_BLOCK);
   }
 
-  /** Settles when no write ahead is under way (tests, and a clean shutdown, wait for it). */
+  /** Settles when no write ahead is under way: shutdown waits for it before it lets the profile go. */
   async settled(): Promise<void> {
     await this.ahead;
   }
 
   private writeNow(through: number): void {
-    const tmp = `${this.file}.tmp-${process.pid}`;
+    const tmp = `${this.file}.tmp-${process.pid}-${++this.writes}`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
       fs.writeSync(fd, JSON.stringify({ reservedThrough: through }));
@@ -83,7 +89,7 @@ export class IdReservation {
    */
   private async writeAhead(through: number): Promise<void> {
     const seen = this.written;
-    const tmp = `${this.file}.tmp-${process.pid}-ahead`;
+    const tmp = `${this.file}.tmp-${process.pid}-${++this.writes}`;
     try {
       const handle = await fs.promises.open(tmp, 'w', 0o600);
       try {

@@ -22,6 +22,7 @@ import {
 import { describeZodIssue } from '../../../src-shared/zod-issue';
 import { SagaLogError, toSagaLogError } from './errors';
 import type { IdReservation } from './id-reservation';
+import { WAL_SIZE_LIMIT_PAGES, walSizeLimitPragma } from './wal-size';
 import { installReadShadows, migrate, planSchema, SchemaConflict } from './schema-plan';
 import { LOG_TABLE, SCHEMA_VERSION } from './schema';
 import { readCommittedImage } from './wal-image';
@@ -34,6 +35,8 @@ export interface SagaLogOptions {
   busyTimeoutMs?: number;
   /** Caps the file size in pages; a write past it fails with disk_full. */
   maxPageCount?: number;
+  /** The -wal is cut back to this many pages when the WAL starts over (WAL_SIZE_LIMIT_PAGES by default; see wal-size.ts). */
+  walSizeLimitPages?: number;
   clock?: () => Date;
   /** Ids reserved outside the file (see id-reservation.ts): each new id is reserved before it is issued. */
   idReservation?: IdReservation;
@@ -419,9 +422,6 @@ function conflictError(file: string, conflicts: string): SagaLogError {
   );
 }
 
-/** The -wal file is cut back to this many pages each time SQLite starts it over (SQLite's own auto-checkpoint size). */
-export const WAL_SIZE_LIMIT_PAGES = 1000;
-
 export class SagaLog {
   readonly file: string;
   /** The version stamped in the file when it was opened. */
@@ -527,7 +527,7 @@ export class SagaLog {
     // fsync and no lock anyone waits on. (A TRUNCATE checkpoint from the worker would hold the write
     // lock while it truncates and syncs, and main's next commit sleeps in SQLite's busy handler, 1, 2,
     // then 5 ms at a time, behind it.)
-    this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_PAGES * (this.db.pragma('page_size', { simple: true }) as number)}`);
+    this.db.pragma(walSizeLimitPragma((options.walSizeLimitPages ?? WAL_SIZE_LIMIT_PAGES) * (this.db.pragma('page_size', { simple: true }) as number)));
     // A first read opens the -wal and -shm now, as the open used to, not at the first statement later.
     this.db.prepare(`SELECT COUNT(*) FROM sqlite_master`).get();
   }
@@ -559,7 +559,8 @@ export class SagaLog {
          FROM launcher_saga s JOIN launcher_saga_step st ON st.saga_id = s.saga_id
          WHERE s.state = 'failed_compensation' AND st.state = 'pending'
            AND (st.reconciled IS NULL OR (st.reconciled = 'unknown' AND st.target IN ('host', 'srv')))
-         ORDER BY st.saga_id, st.step_index`,
+           AND s.saga_id >= @fromSaga AND (st.saga_id > @fromSaga OR st.step_index > @afterStep)
+         ORDER BY st.saga_id, st.step_index LIMIT @limit`,
       ),
       countState: p(`SELECT COUNT(*) FROM launcher_saga WHERE state = ?`).pluck(),
       countUnreviewed: p(
@@ -1204,10 +1205,14 @@ export class SagaLog {
   }
 
   /** Steps recovery left in flight that reconciliation has yet to answer, oldest first. */
-  stepsToReconcile(): StepToReconcile[] {
+  /**
+   * The steps reconciliation asks about, in (saga, step) order: all of them, or `limit` after a
+   * step already read (reconciliation reads them a page at a time, so no one read holds main long).
+   */
+  stepsToReconcile(after: { sagaId: number; stepIndex: number } | null = null, limit = -1): StepToReconcile[] {
     return this.read('reading the steps to reconcile', () =>
       (
-        this.stmts.toReconcile.all() as {
+        this.stmts.toReconcile.all({ fromSaga: after?.sagaId ?? 0, afterStep: after?.stepIndex ?? -1, limit }) as {
           saga_id: number;
           saga_name: string;
           step_index: number;
@@ -1448,6 +1453,16 @@ export class SagaLog {
   checkpoint(): void {
     if (!this.writable) return;
     this.read('checkpointing', () => this.db.pragma('wal_checkpoint(TRUNCATE)'));
+  }
+
+  /** The -wal bound this connection keeps, in bytes (the checkpoint worker's connection takes the same). */
+  walSizeLimitBytes(): number {
+    return this.read('reading the WAL size limit', () => this.db.pragma('journal_size_limit', { simple: true }) as number);
+  }
+
+  /** Settles once the id reservation has no write under way (shutdown waits before it releases the profile). */
+  async idsSettled(): Promise<void> {
+    await this.idReservation?.settled();
   }
 
   close(): void {

@@ -30,5 +30,7 @@ export function threadClock(): ThreadClock {
   if (fd === null) return { cpuMs, runQueueMs: 0 };
   // pread at 0 on a /proc file regenerates it: a few microseconds.
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
-  return { cpuMs, runQueueMs: Number(buf.toString('latin1', 0, n).split(' ')[1]) / 1e6 };
+  const waited = Number(buf.toString('latin1', 0, n).split(' ')[1]) / 1e6;
+  // A kernel that keeps no run-queue figure there reads as none rather than NaN in every result.
+  return { cpuMs, runQueueMs: Number.isFinite(waited) ? waited : 0 };
 }

@@ -434,8 +434,6 @@ export class SagaLog {
   private readonly idReservation: IdReservation | undefined;
   /** Why this build could not upgrade the file (each names a table and column); a reader still reads it. */
   readonly schemaConflicts: readonly string[];
-  /** Tables and columns of this build the file lacks, read as empty (read-only logs only). */
-  readonly readShadows: readonly string[] = [];
   private readonly stmts: ReturnType<SagaLog['prepareStatements']>;
   private readonly writeStmts: ReturnType<SagaLog['prepareWriteStatements']> | null;
   private inTransaction: Database.Transaction<(body: () => unknown) => unknown> | null = null;
@@ -498,7 +496,7 @@ export class SagaLog {
         this.configureWritable(options, !exists || found.tables.length === 0);
       } else {
         // Whatever the file lacks of this build's schema reads as empty; nothing is written to it.
-        this.readShadows = installReadShadows(db);
+        installReadShadows(db);
       }
       this.stmts = this.prepareStatements();
       this.writeStmts = this.readOnlyReason === null ? this.prepareWriteStatements() : null;

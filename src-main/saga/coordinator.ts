@@ -17,7 +17,7 @@ import { toLogJson } from './redaction';
 import type { Router } from './router';
 import { SagaEvents } from './saga-events';
 import { abortReason } from './settle';
-import type { StepFailure, StepResult } from './step-failure';
+import type { StepResult } from './step-failure';
 import { describeZodIssue } from '../../src-shared/zod-issue';
 
 export interface CoordinatorOptions {
@@ -136,7 +136,7 @@ interface UndoPlan {
   command: Command;
 }
 
-type StepRun = { ok: true; output: unknown } | { ok: false; failure: StepFailure; why: string };
+type StepRun = { ok: true } | { ok: false; why: string };
 
 export interface CompensateNowOptions {
   /** Who does it (the OS user), recorded with the action. */
@@ -591,7 +591,7 @@ export class Coordinator {
    */
   private async runUndo(run: Run, plan: UndoPlan): Promise<StepRun> {
     const { step, index, label, command } = plan;
-    const notSent = (why: string): StepRun => ({ ok: false, failure: { kind: 'not_sent', message: why }, why: `${label} was not sent: ${why}` });
+    const notSent = (why: string): StepRun => ({ ok: false, why: `${label} was not sent: ${why}` });
     let generation: number | null;
     try {
       generation = await this.router.prepare(step.target);
@@ -624,8 +624,8 @@ export class Coordinator {
     }
     this.emit(run, rowIndex);
     if (run.operatorAction) this.crash(run, index, 'compensate_now_undo_outcome');
-    if (result.ok) return { ok: true, output: result.output };
-    return { ok: false, failure: result.failure, why: `${label} failed: ${result.failure.message}` };
+    if (result.ok) return { ok: true };
+    return { ok: false, why: `${label} failed: ${result.failure.message}` };
   }
 
   /**

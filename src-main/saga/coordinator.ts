@@ -296,7 +296,7 @@ export class Coordinator {
         for (const row of plan.undoneAlready) this.write(`record compensation step ${row} as done`, () => this.log.finishCompensation(sagaId, row, null));
         for (const undo of plan.undos) {
           if (undo.confirmApplied) this.write(`record step ${undo.index} as applied`, () => this.log.finishStep(sagaId, undo.index, undo.outputJson));
-          const label = `the undo of step ${undo.index} '${undo.step.name}' (target ${undo.step.target})`;
+          const label = `the undo of ${stepLabel(undo.index, undo.step)}`;
           const result = await this.runUndo(run, { step: undo.step, index: undo.index, label, command: undo.command });
           if (result.ok) run.compensated.push(undo.index);
           else failures.push(result.why);
@@ -323,7 +323,7 @@ export class Coordinator {
   /** The first step of `def` no handler could serve (its target not given, its declared op unknown), or null. */
   private unroutable(def: SagaDefinition<unknown>): string | null {
     for (const [index, step] of def.steps.entries()) {
-      const label = `step ${index} '${step.name}' (target ${step.target})`;
+      const label = stepLabel(index, step);
       if (!this.router.serves(step.target)) return `${label} targets ${step.target}, and no ${step.target} peer was given`;
       for (const op of [...(step.op === undefined ? [] : [step.op]), ...(step.undoOps ?? [])]) {
         const why = this.router.refusal(step.target, op);
@@ -494,7 +494,7 @@ export class Coordinator {
 
   private makeReady(run: Run, index: number): { step: StepDefinition<unknown>; label: string; command: Command } | { failure: Failure } {
     const step = run.def.steps[index]!;
-    const label = `step ${index} '${step.name}' (target ${step.target})`;
+    const label = stepLabel(index, step);
     const fail = (kind: FailureKind, why: string) => ({ failure: { reason: `${label} ${why}`, step: index, kind } });
     if (run.signal?.aborted) return fail('cancelled', `was not started: the saga was cancelled (${abortReason(run.signal)})`);
     try {
@@ -509,7 +509,7 @@ export class Coordinator {
     return {
       index,
       step,
-      label: `step ${index} '${step.name}' (target ${step.target})`,
+      label: stepLabel(index, step),
       command,
       generation,
       idempotencyKey: step.kind === 'final' ? newIdempotencyKey() : null,
@@ -572,7 +572,7 @@ export class Coordinator {
   /** Undoes one succeeded step; returns null when undone, else why not. */
   private async undo(run: Run, done: SucceededStep): Promise<string | null> {
     const { step, index } = done;
-    const label = `the undo of step ${index} '${step.name}' (target ${step.target})`;
+    const label = `the undo of ${stepLabel(index, step)}`;
     let command: Command;
     try {
       command = buildCommand(step, step.compensate!(done.command, done.output));
@@ -645,6 +645,11 @@ export class Coordinator {
       return this.outcome(run, failure, why, reason);
     }
   }
+}
+
+/** How messages and the log name a step: `step 2 'start_session' (target host)`. */
+function stepLabel(index: number, step: Pick<StepDefinition<unknown>, 'name' | 'target'>): string {
+  return `step ${index} '${step.name}' (target ${step.target})`;
 }
 
 function buildCommand(step: StepDefinition<unknown>, built: unknown): Command {

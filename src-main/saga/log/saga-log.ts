@@ -1305,7 +1305,12 @@ export class SagaLog {
 
   /** The launches recorded as owning this log (normally one: the running one, or the last one). */
   bootOwners(): BootOwner[] {
-    return this.read('reading the launch that owns the log', () => ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]));
+    return this.read('reading the launch that owns the log', () => this.readOwners());
+  }
+
+  /** The boot_owner_* rows, grouped by launch; the caller wraps it in its read or write. */
+  private readOwners(): BootOwner[] {
+    return ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]);
   }
 
   /**
@@ -1316,9 +1321,7 @@ export class SagaLog {
   claimOwnership(self: BootOwner, isLive: (owner: BootOwner) => boolean): BootOwner[] {
     if (!this.writable) return this.bootOwners().filter((o) => o.bootId !== self.bootId && isLive(o));
     return this.write('record the launch that owns the log', () => {
-      const live = ownersFromRows(this.stmts.owners.all() as { key: string; value: number }[]).filter(
-        (o) => o.bootId !== self.bootId && isLive(o),
-      );
+      const live = this.readOwners().filter((o) => o.bootId !== self.bootId && isLive(o));
       if (live.length > 0) return live;
       this.w.clearOwners.run();
       this.w.insertMeta.run(OWNER_KEY.pid + self.bootId, self.pid);

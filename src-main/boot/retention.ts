@@ -6,7 +6,7 @@
 // slices of the same budget.
 import type { LogCheckpointer } from '../saga/log/checkpointer';
 import type { SagaLog } from '../saga/log/saga-log';
-import { BudgetedBatch } from '../saga/log/budgeted-batch';
+import { BudgetedBatch, yieldToEventLoop } from '../saga/log/budgeted-batch';
 
 export interface RetentionOptions {
   maxAgeDays?: number;
@@ -62,8 +62,6 @@ export interface Retention {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function scheduleRetention(
   log: SagaLog,

@@ -16,6 +16,7 @@ import { type ResolveOutcome, type ReviewRecoveryOutcome, parseNote, resolveFrom
 import { operatorName } from './operator-name';
 import { loadCrashPoint } from '../saga/crash-points';
 import type { SagaDefinition } from '../saga/define-saga';
+import { yieldToEventLoop } from '../saga/log/budgeted-batch';
 import { LogCheckpointer } from '../saga/log/checkpointer';
 import { SagaLogError } from '../saga/log/errors';
 import type { SagaLog } from '../saga/log/saga-log';
@@ -244,7 +245,7 @@ export async function startSagaSubsystem(rawOptions: SubsystemOptions): Promise<
 
     // After the peers phase and not awaited: the panel and diag are ready before it finishes, and
     // a change event tells them when it has. A failure is reported as a skipped run, never thrown.
-    const reconciliation: Promise<ReconciliationReport> = new Promise<void>((resolve) => setImmediate(resolve))
+    const reconciliation: Promise<ReconciliationReport> = yieldToEventLoop()
       .then(() =>
         reconcile(log, peers, {
           events,

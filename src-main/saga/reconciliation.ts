@@ -3,6 +3,7 @@
 // Nothing is re-sent and no saga changes state: this module sees the receipt port, never the router.
 import type { ReconciledAnswer } from '../../src-shared/saga-model';
 import { crashPoint } from './crash-points';
+import { yieldToEventLoop } from './log/budgeted-batch';
 import type { ReconciledStep, SagaLog, StepToReconcile } from './log/saga-log';
 import type { SagaEvents } from './saga-events';
 import { provenByLog } from './log-proof';
@@ -188,7 +189,7 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
   for (let page = log.stepsToReconcile(null, READ_PAGE); ; page = log.stepsToReconcile(steps.at(-1)!, READ_PAGE)) {
     steps.push(...page);
     if (page.length < READ_PAGE) break;
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldToEventLoop();
   }
   const verdicts = new Map<StepToReconcile, Verdict>();
   const byPeer = new Map<PeerTarget, StepToReconcile[]>();
@@ -226,7 +227,7 @@ export async function reconcile(log: SagaLog, port: ReceiptPort, options: Reconc
   // thousand answers never hold main (and every window's IPC) at once. Each answer stands alone:
   // a crash between slices leaves the rest unrecorded, and the next launch asks about them again.
   for (let i = 0; i < changed.length; i += RECORD_SLICE) {
-    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i > 0) await yieldToEventLoop();
     const sagaIds = log.recordReconciliation(changed.slice(i, i + RECORD_SLICE));
     for (const sagaId of sagaIds) options.events?.emit({ sagaId, name: names.get(sagaId) ?? '', state: 'failed_compensation', stepIndex: null });
   }

@@ -4,6 +4,9 @@
 // a slow sample is believed at once (shrink now), a fast one only gradually (grow by a quarter at
 // most), which keeps one cheap batch from being followed by one that blows the budget.
 
+/** A turn of the event loop between two slices of background work, so what waits behind them runs. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class BudgetedBatch {
   private msPerItem: number | null = null;
   private current: number;

@@ -1,8 +1,7 @@
 // The checkpoint worker: a worker thread with its own connection to the log's WAL file. It copies
 // the WAL back into the database (passive checkpoints, which never block main's writers) and hands
 // free pages back (incremental_vacuum in small steps), so none of that runs on the main thread.
-// It never truncates the -wal while main may write: main's connection bounds it (journal_size_limit,
-// see saga-log.ts) when SQLite starts the WAL over.
+// It never truncates the -wal while main may write: both connections bound it instead (wal-size.ts).
 // Bundled as dist/log-worker.js; run from this file under tsx.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';

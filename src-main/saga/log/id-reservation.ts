@@ -14,8 +14,6 @@ const Stored = z.object({ reservedThrough: z.number().int().nonnegative() });
 
 export class IdReservation {
   private through: number;
-  /** Bumped by every write that reaches the file: a write ahead that lands after a later one is dropped. */
-  private written = 0;
   private ahead: Promise<void> | null = null;
   /** Each write its own temporary file, so no two writes of this process ever share one. */
   private writes = 0;
@@ -78,7 +76,6 @@ export class IdReservation {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.file);
-    this.written++;
     this.through = through;
   }
 
@@ -88,7 +85,6 @@ export class IdReservation {
    * over a larger reservation.
    */
   private async writeAhead(through: number): Promise<void> {
-    const seen = this.written;
     const tmp = `${this.file}.tmp-${process.pid}-${++this.writes}`;
     try {
       const handle = await fs.promises.open(tmp, 'w', 0o600);
@@ -98,13 +94,13 @@ export class IdReservation {
       } finally {
         await handle.close();
       }
-      if (this.written !== seen || through <= this.through) {
+      // A synchronous write meanwhile reserved at least as far (it only ever writes past `through`).
+      if (through <= this.through) {
         await fs.promises.rm(tmp, { force: true });
         return;
       }
       // Synchronous, so nothing can write between the check above and the file taking the new value.
       fs.renameSync(tmp, this.file);
-      this.written++;
       this.through = through;
     } catch {
       // The next block is then written synchronously when it is needed, as before.

@@ -520,11 +520,7 @@ export class SagaLog {
     // a rollback-journal file (the launcher's lineage writes those) as it was.
     migrate(this.db);
     this.db.pragma('journal_mode = WAL');
-    // The -wal's bound. SQLite starts the WAL over at the first write after a checkpoint copied all of
-    // it, and with a size limit that write also cuts the file down to it: one ftruncate on main, no
-    // fsync and no lock anyone waits on. (A TRUNCATE checkpoint from the worker would hold the write
-    // lock while it truncates and syncs, and main's next commit sleeps in SQLite's busy handler, 1, 2,
-    // then 5 ms at a time, behind it.)
+    // The -wal's bound (wal-size.ts), rather than a TRUNCATE checkpoint that main's commits would sleep behind.
     this.db.pragma(walSizeLimitPragma((options.walSizeLimitPages ?? WAL_SIZE_LIMIT_PAGES) * (this.db.pragma('page_size', { simple: true }) as number)));
     // A first read opens the -wal and -shm now, as the open used to, not at the first statement later.
     this.db.prepare(`SELECT COUNT(*) FROM sqlite_master`).get();
@@ -1202,10 +1198,9 @@ export class SagaLog {
     return this.read(`reading operator actions of saga ${sagaId}`, () => this.stmts.actions.all(sagaId) as OperatorAction[]);
   }
 
-  /** Steps recovery left in flight that reconciliation has yet to answer, oldest first. */
   /**
-   * The steps reconciliation asks about, in (saga, step) order: all of them, or `limit` after a
-   * step already read (reconciliation reads them a page at a time, so no one read holds main long).
+   * Steps recovery left in flight that reconciliation has yet to answer, in (saga, step) order: all of
+   * them, or `limit` after a step already read (reconciliation reads a page at a time).
    */
   stepsToReconcile(after: { sagaId: number; stepIndex: number } | null = null, limit = -1): StepToReconcile[] {
     return this.read('reading the steps to reconcile', () =>

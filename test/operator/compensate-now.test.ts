@@ -31,6 +31,17 @@ async function withBoot<T>(dir: string, fn: (app: SagaSubsystem) => Promise<T>):
   }
 }
 
+/** A third launch finds nothing to recover, and once its reconciliation (if any) is done, the log is byte for byte as it was. */
+async function thirdLaunchChangesNothing(dir: string): Promise<void> {
+  const file = path.join(dir, LOG_FILE_NAME);
+  const settled = dumpSagaRecords(file);
+  await withBoot(dir, async (app) => {
+    assert.deepEqual(app.recovery.marked, []);
+    await app.reconciliation;
+  });
+  assert.equal(dumpSagaRecords(file), settled, 'a third launch changes nothing');
+}
+
 describe('compensate now after a crash', { concurrency: 2 }, () => {
   test('an interrupted open_workspace: refused while the in-flight step is unknown, then undone when confirmed', async () => {
     const dir = await crashedOpen('open_workspace:2:after_pending');
@@ -60,16 +71,12 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
       );
       await refused(app.compensate(marked.sagaId, { note: 'again' }), 'wrong_state', file);
     });
-    // A third launch finds nothing to recover and changes nothing.
-    const settled = dumpSagaRecords(file);
-    await withBoot(dir, async (app) => assert.deepEqual(app.recovery.marked, []));
-    assert.equal(dumpSagaRecords(file), settled);
+    await thirdLaunchChangesNothing(dir);
   });
 
   test("an in-flight step its peer's receipt shows applied is undone with the output the receipt held, no confirmation needed", async () => {
     // host replied to start_session (its receipt is written just after the effect), then main died before recording it.
     const dir = await crashedOpen('open_workspace:1:after_dispatch');
-    const file = path.join(dir, LOG_FILE_NAME);
     await withBoot(dir, async (app) => {
       const [marked] = app.recovery.marked;
       assert.ok(marked);
@@ -90,12 +97,7 @@ describe('compensate now after a crash', { concurrency: 2 }, () => {
       assert.equal((JSON.parse(undo.cmdJson ?? '{}') as { sessionId?: string }).sessionId, sessionId, 'the undo stopped the session the receipt named');
       assert.equal(saga.steps[1]!.state, 'compensated');
     });
-    const settled = dumpSagaRecords(file);
-    await withBoot(dir, async (app) => {
-      assert.deepEqual(app.recovery.marked, []);
-      await app.reconciliation;
-    });
-    assert.equal(dumpSagaRecords(file), settled, 'a third launch changes nothing');
+    await thirdLaunchChangesNothing(dir);
   });
 
   test('the log proves the saga completed: recovery says so and resolve ends it completed', async () => {
